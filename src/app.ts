@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import agencyRoutes from './modules/agencies/routes.js';
+import documentRoutes from './modules/documents/routes.js';
+import healthRoutes from './modules/health/routes.js';
+import taskListRoutes from './modules/task-lists/routes.js';
+import taskRoutes from './modules/tasks/routes.js';
+import context, { type AppDeps } from './plugins/context.js';
+import openapi from './plugins/openapi.js';
+import problems from './plugins/problems.js';
+
+export interface BuildOptions extends AppDeps {
+  /** pino options, or false for none; tests pass false. */
+  logger?: boolean | { level: string };
+}
+
+/** Builds the application without listening: server.ts listens, tests inject. */
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: options.config.logLevel },
+    genReqId: () => randomUUID(),
+    bodyLimit: 1_048_576,
+    // Bounds on what a client can make the server hold or parse (OWASP API4).
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  await app.register(context, { config: options.config, db: options.db, clock: options.clock });
+  await app.register(problems);
+  await app.register(openapi);
+
+  await app.register(healthRoutes);
+  await app.register(documentRoutes);
+  await app.register(taskListRoutes);
+  await app.register(taskRoutes);
+  await app.register(agencyRoutes);
+
+  return app;
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+const positiveDays = z.coerce.number().int().min(1).max(3650);
+
+const configSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^(memory:\/\/|postgres(ql)?:\/\/)/, 'must be memory:// or a postgres:// URL (unset means the embedded database in DATA_DIR)')
+      .optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    PG_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+    STALE_AFTER_DAYS: positiveDays.default(30),
+    AMBER_WINDOW_DAYS: positiveDays.default(14),
+  })
+  .transform((env) => ({
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    database: databaseTarget(env.DATABASE_URL, env.DATA_DIR, env.PG_POOL_MAX),
+    /** Days without a progress report after which an open task counts as stale. */
+    staleAfterDays: env.STALE_AFTER_DAYS,
+    /** Days before its due date at which an open task turns amber. */
+    amberWindowDays: env.AMBER_WINDOW_DAYS,
+  }));
+
+export type Config = z.output<typeof configSchema>;
+export type DatabaseTarget = Config['database'];
+
+function databaseTarget(url: string | undefined, dataDir: string, poolMax: number) {
+  if (url === undefined) return { engine: 'pglite' as const, dataDir: dataDir as string | null };
+  if (url.startsWith('memory://')) return { engine: 'pglite' as const, dataDir: null };
+  return { engine: 'postgres' as const, url, poolMax };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the environment; the only place in the code that looks at process.env. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return Object.freeze(parsed.data);
+}

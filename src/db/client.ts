@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import type { DatabaseTarget } from '../config.js';
+import * as schema from './schema/index.js';
+
+/** The one drizzle type the rest of the code sees, whichever engine is underneath. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+export interface DatabaseHandle {
+  readonly engine: DatabaseTarget['engine'];
+  readonly db: Database;
+  /** Runs fn while holding a cluster-wide lock, so that N processes starting at once migrate and seed one at a time. */
+  exclusive<T>(fn: (db: Database) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// Any constant works; it only has to be the same in every process that migrates this database.
+const STARTUP_LOCK_KEY = 4_242_017;
+
+export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+  return target.engine === 'postgres' ? openPostgres(target.url, target.poolMax) : openPglite(target.dataDir);
+}
+
+async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  return pgliteHandle(client);
+}
+
+export function pgliteHandle(client: PGlite): DatabaseHandle {
+  const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Database;
+  return {
+    engine: 'pglite',
+    db,
+    // PGlite is a single connection inside this process: there is nobody to race with.
+    exclusive: (fn) => fn(db),
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(url: string, poolMax: number): Promise<DatabaseHandle> {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax });
+  // An idle client that loses its connection must not take the process down with it.
+  pool.on('error', () => {});
+  const db = drizzleNodePg({ client: pool, schema, casing: 'snake_case' }) as unknown as Database;
+  return {
+    engine: 'postgres',
+    db,
+    async exclusive(fn) {
+      // A session-level advisory lock belongs to one connection, so the work runs on that connection.
+      const client = await pool.connect();
+      try {
+        const lockedDb = drizzleNodePg({ client, schema, casing: 'snake_case' }) as unknown as Database;
+        await lockedDb.execute(sql`select pg_advisory_lock(${STARTUP_LOCK_KEY})`);
+        try {
+          return await fn(lockedDb);
+        } finally {
+          await lockedDb.execute(sql`select pg_advisory_unlock(${STARTUP_LOCK_KEY})`);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

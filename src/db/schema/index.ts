@@ -1,0 +1,4 @@
+export * from './agencies.js';
+export * from './documents.js';
+export * from './events.js';
+export * from './tasks.js';

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { InvalidInputError } from '../../domain/errors.js';
+
+/** A keyset position: the sort-key values of the last row of the previous page. */
+export type CursorKey = readonly (string | number)[];
+
+export function encodeCursor(key: CursorKey): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor and checks it has the shape the caller sorts by; anything else is the client's error. */
+export function decodeCursor<T extends z.ZodType<CursorKey>>(cursor: string, shape: T): z.output<T> {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  const parsed = shape.safeParse(decoded);
+  if (!parsed.success) {
+    throw new InvalidInputError('The cursor is not one this API issued for this listing.', [
+      { location: 'querystring', path: 'cursor', message: 'pass back the nextCursor of the previous page unchanged' },
+    ]);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+export const Problem = z
+  .object({
+    type: z.string().describe('URI that identifies the problem type; README lists each one.'),
+    title: z.string().describe('Short, human-readable summary of the problem type.'),
+    status: z.number().int().min(400).max(599),
+    detail: z.string().describe('What went wrong with this request, and how to fix it where the client can.'),
+    instance: z.string().describe('The request path that produced the problem.'),
+    code: z.string().describe('Stable machine-readable error code.'),
+    requestId: z.string().describe('Also sent as the x-request-id header; quote it when reporting a problem.'),
+    errors: z
+      .array(
+        z.object({
+          location: z.enum(['body', 'querystring', 'params', 'headers']),
+          path: z.string().describe('Dotted path of the offending field within its location.'),
+          message: z.string(),
+        }),
+      )
+      .optional()
+      .describe('The offending fields, for validation errors.'),
+  })
+  .meta({ id: 'Problem', description: 'An RFC 9457 problem document (application/problem+json).' });
+
+export type ProblemDocument = z.infer<typeof Problem>;
+
+function problemResponse(description: string) {
+  return { description, content: { 'application/problem+json': { schema: Problem } } };
+}
+
+export const problemResponses = {
+  400: problemResponse('The request is malformed or a value is out of range; `errors` names the fields.'),
+  404: problemResponse('No such resource.'),
+  406: problemResponse('None of the media types in Accept can be served.'),
+  500: problemResponse('Unexpected server error; the detail is in the server log under the requestId.'),
+} as const;
+
+export const problemResponsesWithout404 = {
+  400: problemResponses[400],
+  406: problemResponses[406],
+  500: problemResponses[500],
+} as const;
+
+/** Readable, stable ids: lowercase letters, digits and hyphens (tj-2021-annex2-07, tj-hrss-bureau). */
+export const Id = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be lowercase letters, digits and single hyphens');
+
+export const IdParams = z.object({ id: Id });
+
+export const Limit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(200)
+  .default(50)
+  .describe('Page size; at most 200.');
+
+export const Cursor = z
+  .string()
+  .min(1)
+  .max(512)
+  .describe('Opaque: pass back the nextCursor of the previous page, unchanged.');
+
+export const PageQuery = z.object({ limit: Limit, cursor: Cursor.optional() });
+
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable().describe('Cursor for the next page; null on the last page.'),
+  });
+}
+
+export const Timestamp = z.iso.datetime().describe('RFC 3339 timestamp in UTC.');
+export const CalendarDate = z.iso.date().describe('Calendar date, YYYY-MM-DD.');

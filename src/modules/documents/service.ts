@@ -1,0 +1,51 @@
+import { asc, eq, gt, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../../db/client.js';
+import { articles, documentParts, documents } from '../../db/schema/index.js';
+import { NotFoundError } from '../../domain/errors.js';
+import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import type { Document, DocumentSummary } from './schemas.js';
+
+const idCursor = z.tuple([z.string()]);
+
+export async function listDocuments(db: Database, page: { limit: number; cursor?: string | undefined }) {
+  const after = page.cursor ? decodeCursor(page.cursor, idCursor)[0] : undefined;
+  const rows = await db
+    .select()
+    .from(documents)
+    .where(after === undefined ? undefined : gt(documents.id, after))
+    .orderBy(asc(documents.id))
+    .limit(page.limit + 1);
+  const items: DocumentSummary[] = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([last.id]) : null };
+}
+
+export async function getDocument(db: Database, id: string): Promise<Document> {
+  const [document] = await db.select().from(documents).where(eq(documents.id, id));
+  if (!document) throw new NotFoundError('document', id);
+  const parts = await db.select().from(documentParts).where(eq(documentParts.documentId, id)).orderBy(asc(documentParts.position));
+  const partArticles = parts.length
+    ? await db
+        .select()
+        .from(articles)
+        .where(
+          inArray(
+            articles.partId,
+            parts.map((p) => p.id),
+          ),
+        )
+        .orderBy(asc(articles.position))
+    : [];
+  return {
+    ...document,
+    parts: parts.map((part) => ({
+      id: part.id,
+      number: part.number,
+      title: part.title,
+      articles: partArticles
+        .filter((a) => a.partId === part.id)
+        .map(({ id: articleId, number, title, text }) => ({ id: articleId, number, title, text })),
+    })),
+  };
+}

@@ -1,0 +1,49 @@
+import { sql } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { sendProblem } from '../../plugins/problems.js';
+import { Problem } from '../common/schemas.js';
+
+const tags = ['health'];
+const Status = z.object({ status: z.literal('ok') }).meta({ id: 'HealthStatus' });
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        operationId: 'getLiveness',
+        tags,
+        summary: 'Liveness: the process answers',
+        response: { 200: Status },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        operationId: 'getReadiness',
+        tags,
+        summary: 'Readiness: the database answers',
+        response: {
+          200: Status,
+          503: { description: 'The database does not answer.', content: { 'application/problem+json': { schema: Problem } } },
+        },
+      },
+    },
+    async (request, reply) => {
+      try {
+        await app.deps.db.execute(sql`select 1`);
+        return { status: 'ok' as const };
+      } catch (error) {
+        request.log.error({ err: error }, 'readiness check failed');
+        return sendProblem(request, reply, 'unavailable', 'The database does not answer; the service cannot serve requests yet.');
+      }
+    },
+  );
+};
+
+export default routes;

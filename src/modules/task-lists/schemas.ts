@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { Id, pageOf, PageQuery } from '../common/schemas.js';
+
+export const TaskList = z
+  .object({
+    id: Id,
+    documentId: Id,
+    title: z.string(),
+    annex: z.string().nullable().describe('The annex label in the document (附件2), if the list is an annex.'),
+    taskCount: z.number().int().min(0),
+  })
+  .meta({ id: 'TaskList' });
+
+export const TaskListPage = pageOf(TaskList).meta({ id: 'TaskListPage' });
+
+export const TaskListQuery = PageQuery.extend({
+  document: Id.optional().describe('Only the lists of this document.'),
+});
+
+export type TaskList = z.infer<typeof TaskList>;

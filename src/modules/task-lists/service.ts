@@ -1,0 +1,47 @@
+import { and, asc, count, eq, getTableColumns, gt, or, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../../db/client.js';
+import { taskLists, tasks } from '../../db/schema/index.js';
+import { NotFoundError } from '../../domain/errors.js';
+import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import type { TaskList } from './schemas.js';
+
+const listCursor = z.tuple([z.string(), z.number().int()]);
+
+function selectLists(db: Database) {
+  const { id, documentId, title, annex, position } = getTableColumns(taskLists);
+  return db
+    .select({ id, documentId, title, annex, position, taskCount: count(tasks.id) })
+    .from(taskLists)
+    .leftJoin(tasks, eq(tasks.listId, taskLists.id))
+    .groupBy(taskLists.id);
+}
+
+export async function listTaskLists(db: Database, query: { limit: number; cursor?: string | undefined; document?: string | undefined }) {
+  const conditions: (SQL | undefined)[] = [];
+  if (query.document) conditions.push(eq(taskLists.documentId, query.document));
+  if (query.cursor) {
+    const [documentId, position] = decodeCursor(query.cursor, listCursor);
+    conditions.push(or(gt(taskLists.documentId, documentId), and(eq(taskLists.documentId, documentId), gt(taskLists.position, position))));
+  }
+  const rows = await selectLists(db)
+    .where(and(...conditions))
+    .orderBy(asc(taskLists.documentId), asc(taskLists.position))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toTaskList),
+    nextCursor: rows.length > query.limit && last ? encodeCursor([last.documentId, last.position]) : null,
+  };
+}
+
+export async function getTaskList(db: Database, id: string): Promise<TaskList> {
+  const [row] = await selectLists(db).where(eq(taskLists.id, id));
+  if (!row) throw new NotFoundError('task list', id);
+  return toTaskList(row);
+}
+
+function toTaskList({ position: _position, ...list }: TaskList & { position: number }): TaskList {
+  return list;
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { assignmentRole, taskStatus } from '../../db/schema/index.js';
+import { CalendarDate, Id, pageOf, PageQuery, Timestamp } from '../common/schemas.js';
+
+export const TaskStatus = z.enum(taskStatus.enumValues).meta({
+  id: 'TaskStatus',
+  description: 'not_started 未启动 → in_progress 推进中 ⇄ delayed 滞后 → completed 已完成 → verified 已销号.',
+});
+
+export const AssignmentRole = z.enum(assignmentRole.enumValues).meta({
+  id: 'AssignmentRole',
+  description: 'lead: the first unit listed (牵头单位); co: the units after it (配合单位).',
+});
+
+export const Health = z.enum(['red', 'amber', 'green', 'none']).meta({
+  id: 'Health',
+  description: '红黄绿灯: red = overdue; amber = delayed, or due within the amber window and not done; green otherwise; none once verified.',
+});
+
+export const Assignment = z
+  .object({
+    agencyId: Id,
+    agencyName: z.string().describe('Short name as written in the source.'),
+    role: AssignmentRole,
+    position: z.number().int().min(1).describe('Place in the responsible-units cell, from 1.'),
+  })
+  .meta({ id: 'Assignment' });
+
+export const Task = z
+  .object({
+    id: Id,
+    listId: Id,
+    number: z.number().int().min(1).describe('序号 in the list.'),
+    text: z.string().describe('The task, verbatim from the source.'),
+    articleId: Id.nullable().describe('The article of the document the task comes from.'),
+    responsibleText: z.string().nullable().describe('The 责任单位 cell, verbatim; null when the list has no such column.'),
+    assignments: z.array(Assignment),
+    status: TaskStatus,
+    progress: z.number().int().min(0).max(100),
+    dueDate: CalendarDate.nullable(),
+    overdue: z.boolean().describe('Derived: the due date has passed and the task is neither completed nor verified.'),
+    stale: z.boolean().describe('Derived: open, and no progress report (or creation) for STALE_AFTER_DAYS days.'),
+    health: Health,
+    version: z.number().int().min(1).describe('Increases with every change; the ETag carries it.'),
+    relatedTaskIds: z.array(Id).describe('Tasks in other lists that carry the same measure.'),
+    lastReportAt: Timestamp.nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'Task' });
+
+export const TaskPage = pageOf(Task).meta({ id: 'TaskPage' });
+
+const BooleanFlag = z
+  .enum(['true', 'false'])
+  .transform((flag) => flag === 'true')
+  .describe('true or false');
+
+export const TaskQuery = PageQuery.extend({
+  list: Id.optional().describe('Only tasks of this list.'),
+  status: TaskStatus.optional(),
+  agency: Id.optional().describe('Only tasks assigned to this agency, directly or through a group it belongs to.'),
+  role: AssignmentRole.optional().describe('With agency: only tasks where that agency (or its group) has this role.'),
+  article: Id.optional().describe('Only tasks that come from this article.'),
+  overdue: BooleanFlag.optional(),
+  stale: BooleanFlag.optional(),
+  q: z.string().min(1).max(200).optional().describe('Case-insensitive substring of the task text or the responsible-units cell.'),
+  updatedSince: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('Only tasks whose updatedAt is at or after this RFC 3339 instant.'),
+});
+
+export const TaskEtagHeaders = z.object({
+  etag: z.string().describe('Strong validator of the stored task version, e.g. "3".'),
+});
+
+export type Task = z.infer<typeof Task>;
+export type TaskQuery = z.output<typeof TaskQuery>;

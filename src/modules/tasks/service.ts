@@ -1,0 +1,131 @@
+import { and, asc, eq, exists, gt, gte, ilike, inArray, isNotNull, isNull, lt, lte, not, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../../db/client.js';
+import { agencies, agencyMembers, taskAssignments, taskLinks, tasks, type TaskRow, type TaskStatus } from '../../db/schema/index.js';
+import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
+import { deriveState, type DerivationPolicy, utcDate } from '../../domain/task-state.js';
+import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import type { Task, TaskQuery } from './schemas.js';
+
+export interface ReadContext {
+  now: Date;
+  policy: DerivationPolicy;
+}
+
+const taskCursor = z.tuple([z.string(), z.number().int()]);
+const DONE: TaskStatus[] = ['completed', 'verified'];
+const DAY_MS = 86_400_000;
+
+export function taskEtag(version: number): string {
+  return `"${version}"`;
+}
+
+export async function listTasks(db: Database, query: TaskQuery, ctx: ReadContext) {
+  const rows = await db
+    .select()
+    .from(tasks)
+    .where(and(...taskFilters(db, query, ctx)))
+    .orderBy(asc(tasks.listId), asc(tasks.number))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: await hydrate(db, page, ctx),
+    nextCursor: rows.length > query.limit && last ? encodeCursor([last.listId, last.number]) : null,
+  };
+}
+
+export async function getTask(db: Database, id: string, ctx: ReadContext): Promise<Task> {
+  const rows = await db.select().from(tasks).where(eq(tasks.id, id));
+  const [task] = await hydrate(db, rows, ctx);
+  if (!task) throw new NotFoundError('task', id);
+  return task;
+}
+
+function taskFilters(db: Database, query: TaskQuery, ctx: ReadContext): (SQL | undefined)[] {
+  if (query.role && !query.agency) {
+    throw new InvalidInputError('role filters the assignments of one agency: give agency as well.', [
+      { location: 'querystring', path: 'role', message: 'requires agency' },
+    ]);
+  }
+  const filters: (SQL | undefined)[] = [];
+  if (query.list) filters.push(eq(tasks.listId, query.list));
+  if (query.status) filters.push(eq(tasks.status, query.status));
+  if (query.article) filters.push(eq(tasks.articleId, query.article));
+  if (query.agency) filters.push(assignedTo(db, query.agency, query.role));
+  if (query.q) {
+    const pattern = `%${query.q.replace(/[\\%_]/g, '\\$&')}%`;
+    filters.push(or(ilike(tasks.text, pattern), ilike(tasks.responsibleText, pattern)));
+  }
+  if (query.updatedSince) filters.push(gte(tasks.updatedAt, new Date(query.updatedSince)));
+  if (query.overdue !== undefined) {
+    const overdue = and(isNotNull(tasks.dueDate), lt(tasks.dueDate, utcDate(ctx.now)), not(inArray(tasks.status, DONE)));
+    filters.push(query.overdue ? overdue : or(isNull(tasks.dueDate), not(lt(tasks.dueDate, utcDate(ctx.now))), inArray(tasks.status, DONE)));
+  }
+  if (query.stale !== undefined) {
+    const threshold = new Date(ctx.now.getTime() - ctx.policy.staleAfterDays * DAY_MS);
+    const lastSign = sql`coalesce(${tasks.lastReportAt}, ${tasks.createdAt})`;
+    const stale = and(not(inArray(tasks.status, DONE)), lte(lastSign, threshold));
+    filters.push(query.stale ? stale : or(inArray(tasks.status, DONE), gt(lastSign, threshold)));
+  }
+  if (query.cursor) {
+    const [listId, number] = decodeCursor(query.cursor, taskCursor);
+    filters.push(or(gt(tasks.listId, listId), and(eq(tasks.listId, listId), gt(tasks.number, number))));
+  }
+  return filters;
+}
+
+/** Assigned to the agency itself, or to a group it is a member of (a district acts for 各区人民政府). */
+function assignedTo(db: Database, agencyId: string, role: TaskQuery['role']): SQL {
+  const groupsOfAgency = db.select({ id: agencyMembers.groupId }).from(agencyMembers).where(eq(agencyMembers.memberId, agencyId));
+  return exists(
+    db
+      .select({ one: sql`1` })
+      .from(taskAssignments)
+      .where(
+        and(
+          eq(taskAssignments.taskId, tasks.id),
+          or(eq(taskAssignments.agencyId, agencyId), inArray(taskAssignments.agencyId, groupsOfAgency)),
+          role ? eq(taskAssignments.role, role) : undefined,
+        ),
+      ),
+  );
+}
+
+async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): Promise<Task[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [assignmentRows, linkRows] = await Promise.all([
+    db
+      .select({
+        taskId: taskAssignments.taskId,
+        agencyId: taskAssignments.agencyId,
+        agencyName: agencies.name,
+        role: taskAssignments.role,
+        position: taskAssignments.position,
+      })
+      .from(taskAssignments)
+      .innerJoin(agencies, eq(agencies.id, taskAssignments.agencyId))
+      .where(inArray(taskAssignments.taskId, ids))
+      .orderBy(asc(taskAssignments.taskId), asc(taskAssignments.position)),
+    db.select().from(taskLinks).where(inArray(taskLinks.taskId, ids)).orderBy(asc(taskLinks.relatedTaskId)),
+  ]);
+  return rows.map((row) => ({
+    id: row.id,
+    listId: row.listId,
+    number: row.number,
+    text: row.text,
+    articleId: row.articleId,
+    responsibleText: row.responsibleText,
+    assignments: assignmentRows.filter((a) => a.taskId === row.id).map(({ taskId: _taskId, ...assignment }) => assignment),
+    status: row.status,
+    progress: row.progress,
+    dueDate: row.dueDate,
+    ...deriveState(row, ctx.now, ctx.policy),
+    version: row.version,
+    relatedTaskIds: linkRows.filter((l) => l.taskId === row.id).map((l) => l.relatedTaskId),
+    lastReportAt: row.lastReportAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  }));
+}

@@ -1,0 +1,90 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { DomainError, type ErrorCode, type FieldIssue, InvalidInputError } from '../domain/errors.js';
+import type { ProblemDocument } from '../modules/common/schemas.js';
+
+type ProblemCode = ErrorCode | 'route_not_found' | 'bad_request' | 'payload_too_large' | 'unsupported_media_type' | 'not_acceptable' | 'internal_error' | 'unavailable';
+
+const catalogue: Record<ProblemCode, { status: number; title: string }> = {
+  validation_failed: { status: 400, title: 'Invalid request' },
+  bad_request: { status: 400, title: 'Bad request' },
+  not_found: { status: 404, title: 'Resource not found' },
+  route_not_found: { status: 404, title: 'No such route' },
+  not_acceptable: { status: 406, title: 'Not acceptable' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  internal_error: { status: 500, title: 'Internal server error' },
+  unavailable: { status: 503, title: 'Service unavailable' },
+};
+
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+
+export function problemType(code: string): string {
+  return `urn:duban:problem:${code.replaceAll('_', '-')}`;
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: ProblemCode, detail: string, errors?: FieldIssue[]) {
+  const { status, title } = catalogue[code];
+  const body: ProblemDocument = {
+    type: problemType(code),
+    title,
+    status,
+    detail,
+    instance: request.url.split('?')[0] ?? request.url,
+    code,
+    requestId: String(request.id),
+    ...(errors && errors.length > 0 ? { errors } : {}),
+  };
+  return reply.code(status).type(PROBLEM_MEDIA_TYPE).send(body);
+}
+
+const fastifyCodes: Partial<Record<string, ProblemCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_request',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'bad_request',
+};
+
+function validationIssues(error: FastifyError & { validation: { instancePath: string; message?: string }[] }): FieldIssue[] {
+  const location = (error.validationContext ?? 'body') as FieldIssue['location'];
+  return error.validation.map((issue) => ({
+    location,
+    path: issue.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+    message: issue.message ?? 'invalid value',
+  }));
+}
+
+/**
+ * Turns every error into an RFC 9457 problem document. Client errors explain themselves;
+ * server errors are logged in full and answered with the request id only, never a stack or SQL.
+ */
+export default fp(
+  async (app) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (hasZodFastifySchemaValidationErrors(error)) {
+        const errors = validationIssues(error);
+        const summary = errors.map((e) => `${e.location}${e.path ? `.${e.path}` : ''}: ${e.message}`).join('; ');
+        return sendProblem(request, reply, 'validation_failed', `The request does not match the API contract: ${summary}.`, errors);
+      }
+      if (error instanceof InvalidInputError) return sendProblem(request, reply, error.code, error.message, error.errors);
+      if (error instanceof DomainError) return sendProblem(request, reply, error.code, error.message);
+
+      const mapped = error.code ? fastifyCodes[error.code] : undefined;
+      if (mapped) return sendProblem(request, reply, mapped, error.message);
+      if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+        request.log.info({ err: error }, 'client error without a dedicated problem code');
+        return sendProblem(request, reply, 'bad_request', error.message);
+      }
+
+      request.log.error({ err: error }, 'unhandled error');
+      return sendProblem(request, reply, 'internal_error', `The server could not complete the request; quote request id ${request.id} when reporting it.`);
+    });
+
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(request, reply, 'route_not_found', `${request.method} ${request.url.split('?')[0]} is not a route of this API; GET /openapi.json lists them all.`),
+    );
+  },
+  { name: 'problems' },
+);

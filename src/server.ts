@@ -1,0 +1,30 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/client.js';
+import { prepareDatabase } from './db/prepare.js';
+
+async function main() {
+  const config = loadConfig();
+  const database = await openDatabase(config.database);
+  const clock = () => new Date();
+  const { tasksCreated } = await prepareDatabase(database, clock());
+  const app = await buildApp({ config, db: database.db, clock });
+  app.log.info({ engine: database.engine, tasksCreated }, 'database migrated and seeded');
+
+  // In-flight requests finish (Fastify stops accepting, then drains) before the database closes.
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an unexpected error');
+    else app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await database.close();
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(error);
+  process.exit(1);
+});
