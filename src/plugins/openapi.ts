@@ -6,6 +6,43 @@ import { z } from 'zod';
 
 export const API_VERSION = '1.0.0';
 
+type Transform = typeof jsonSchemaTransform;
+type TransformObject = typeof jsonSchemaTransformObject;
+
+/** fastify-type-provider-zod drops response headers; carry them over as JSON Schema. */
+const withResponseHeaders: Transform = (route) => {
+  const transformed = jsonSchemaTransform(route);
+  const declared = (route.schema?.response ?? {}) as Record<string, { headers?: unknown }>;
+  const response = (transformed.schema as { response?: Record<string, Record<string, unknown>> }).response;
+  for (const [status, spec] of Object.entries(declared)) {
+    const target = response?.[status];
+    if (target && spec.headers instanceof z.ZodObject) {
+      target.headers = (z.toJSONSchema(spec.headers, { io: 'output' }) as { properties: unknown }).properties;
+    }
+  }
+  return transformed;
+};
+
+/**
+ * The transform emits every registered schema twice (request and response variants); keep only
+ * the ones some operation reaches, so the document has no dead components.
+ */
+const withoutUnusedComponents: TransformObject = (input) => {
+  const document = jsonSchemaTransformObject(input) as { paths?: unknown; components?: { schemas?: Record<string, unknown> } };
+  const schemas = document.components?.schemas ?? {};
+  const reached = new Set<string>();
+  const refsIn = (value: unknown) => [...JSON.stringify(value).matchAll(/#\/components\/schemas\/([^"]+)"/g)].map((m) => decodeURIComponent(m[1] ?? ''));
+  const pending = refsIn(document.paths);
+  while (pending.length > 0) {
+    const name = pending.pop() as string;
+    if (reached.has(name)) continue;
+    reached.add(name);
+    pending.push(...refsIn(schemas[name]));
+  }
+  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => reached.has(name)));
+  return { ...document, components: { ...document.components, schemas: kept } } as ReturnType<TransformObject>;
+};
+
 /**
  * The OpenAPI document is generated from the route schemas, so it cannot disagree with what the
  * server validates and sends. It must not depend on the environment: openapi/openapi.json is
@@ -24,6 +61,8 @@ export default fp(
           license: { name: 'MIT', identifier: 'MIT' },
         },
         servers: [{ url: '/', description: 'This server' }],
+        // Every route is public until API keys arrive; stated, so that clients know it is deliberate.
+        security: [],
         tags: [
           { name: 'documents', description: 'Policy documents with their parts and articles.' },
           { name: 'task-lists', description: 'Ordered task lists that belong to a document.' },
@@ -33,8 +72,8 @@ export default fp(
           { name: 'meta', description: 'This API description.' },
         ],
       },
-      transform: jsonSchemaTransform,
-      transformObject: jsonSchemaTransformObject,
+      transform: withResponseHeaders,
+      transformObject: withoutUnusedComponents,
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
 
