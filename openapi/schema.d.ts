@@ -483,15 +483,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description None of the media types in Accept can be served. */
-            406: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Unexpected server error; the detail is in the server log under the requestId. */
             500: {
                 headers: {
@@ -534,15 +525,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description None of the media types in Accept can be served. */
-            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -595,15 +577,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description None of the media types in Accept can be served. */
-            406: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Unexpected server error; the detail is in the server log under the requestId. */
             500: {
                 headers: {
@@ -646,15 +619,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description None of the media types in Accept can be served. */
-            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -721,15 +685,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description None of the media types in Accept can be served. */
-            406: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Unexpected server error; the detail is in the server log under the requestId. */
             500: {
                 headers: {
@@ -781,15 +736,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description None of the media types in Accept can be served. */
-            406: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Unexpected server error; the detail is in the server log under the requestId. */
             500: {
                 headers: {
@@ -827,15 +773,6 @@ export interface operations {
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description None of the media types in Accept can be served. */
-            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -885,15 +822,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description None of the media types in Accept can be served. */
-            406: {
                 headers: {
                     [name: string]: unknown;
                 };

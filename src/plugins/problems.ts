@@ -4,14 +4,13 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { DomainError, type ErrorCode, type FieldIssue, InvalidInputError } from '../domain/errors.js';
 import type { ProblemDocument } from '../modules/common/schemas.js';
 
-type ProblemCode = ErrorCode | 'route_not_found' | 'bad_request' | 'payload_too_large' | 'unsupported_media_type' | 'not_acceptable' | 'internal_error' | 'unavailable';
+type ProblemCode = ErrorCode | 'route_not_found' | 'bad_request' | 'payload_too_large' | 'unsupported_media_type' | 'internal_error' | 'unavailable';
 
 const catalogue: Record<ProblemCode, { status: number; title: string }> = {
   validation_failed: { status: 400, title: 'Invalid request' },
   bad_request: { status: 400, title: 'Bad request' },
   not_found: { status: 404, title: 'Resource not found' },
   route_not_found: { status: 404, title: 'No such route' },
-  not_acceptable: { status: 406, title: 'Not acceptable' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   internal_error: { status: 500, title: 'Internal server error' },

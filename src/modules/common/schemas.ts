@@ -31,13 +31,11 @@ function problemResponse(description: string) {
 export const problemResponses = {
   400: problemResponse('The request is malformed or a value is out of range; `errors` names the fields.'),
   404: problemResponse('No such resource.'),
-  406: problemResponse('None of the media types in Accept can be served.'),
   500: problemResponse('Unexpected server error; the detail is in the server log under the requestId.'),
 } as const;
 
 export const problemResponsesWithout404 = {
   400: problemResponses[400],
-  406: problemResponses[406],
   500: problemResponses[500],
 } as const;
 
@@ -64,7 +62,8 @@ export const Cursor = z
   .max(512)
   .describe('Opaque: pass back the nextCursor of the previous page, unchanged.');
 
-export const PageQuery = z.object({ limit: Limit, cursor: Cursor.optional() });
+/** Strict: a misspelt filter is an error, not a silently ignored parameter. */
+export const PageQuery = z.strictObject({ limit: Limit, cursor: Cursor.optional() });
 
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({
