@@ -8,7 +8,7 @@ import taskListRoutes from './modules/task-lists/routes.js';
 import taskRoutes from './modules/tasks/routes.js';
 import context, { type AppDeps } from './plugins/context.js';
 import openapi from './plugins/openapi.js';
-import problems from './plugins/problems.js';
+import problems, { frameworkErrorHandler } from './plugins/problems.js';
 
 export interface BuildOptions extends AppDeps {
   /** pino options, or false for none; tests pass false. */
@@ -23,6 +23,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     bodyLimit: 1_048_576,
     // Bounds on what a client can make the server hold or parse (OWASP API4).
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -35,12 +35,17 @@ async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
 
 export function pgliteHandle(client: PGlite): DatabaseHandle {
   const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Database;
+  // PGlite lives inside this one process, so an in-process queue is the whole lock.
+  let queue: Promise<unknown> = Promise.resolve();
   return {
     engine: 'pglite',
     db,
-    // PGlite is a single connection inside this process: there is nobody to race with.
-    exclusive: (fn) => fn(db),
-    close: () => client.close(),
+    exclusive<T>(fn: (db: Database) => Promise<T>) {
+      const run = queue.then(() => fn(db));
+      queue = run.catch(() => {});
+      return run;
+    },
+    close: once(() => client.close()),
   };
 }
 
@@ -67,6 +72,12 @@ async function openPostgres(url: string, poolMax: number): Promise<DatabaseHandl
         client.release();
       }
     },
-    close: () => pool.end(),
+    close: once(() => pool.end()),
   };
+}
+
+/** Closing twice (a signal during shutdown, a test tearing down) must not throw. */
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= close());
 }

@@ -4,7 +4,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { DomainError, type ErrorCode, type FieldIssue, InvalidInputError } from '../domain/errors.js';
 import type { ProblemDocument } from '../modules/common/schemas.js';
 
-type ProblemCode = ErrorCode | 'route_not_found' | 'bad_request' | 'payload_too_large' | 'unsupported_media_type' | 'internal_error' | 'unavailable';
+type ProblemCode = ErrorCode | 'route_not_found' | 'bad_request' | 'payload_too_large' | 'unsupported_media_type' | 'uri_too_long' | 'internal_error' | 'unavailable';
 
 const catalogue: Record<ProblemCode, { status: number; title: string }> = {
   validation_failed: { status: 400, title: 'Invalid request' },
@@ -12,6 +12,7 @@ const catalogue: Record<ProblemCode, { status: number; title: string }> = {
   not_found: { status: 404, title: 'Resource not found' },
   route_not_found: { status: 404, title: 'No such route' },
   payload_too_large: { status: 413, title: 'Payload too large' },
+  uri_too_long: { status: 414, title: 'URI too long' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   internal_error: { status: 500, title: 'Internal server error' },
   unavailable: { status: 503, title: 'Service unavailable' },
@@ -44,7 +45,19 @@ const fastifyCodes: Partial<Record<string, ProblemCode>> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_request',
   FST_ERR_CTP_INVALID_JSON_BODY: 'bad_request',
+  FST_ERR_BAD_URL: 'bad_request',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',
 };
+
+/**
+ * Errors Fastify raises before routing (an undecodable URL, an over-long path parameter) bypass
+ * the error handler; Fastify hands them here instead, so they too become problem documents.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const code = (error.code && fastifyCodes[error.code]) || 'bad_request';
+  const detail = code === 'uri_too_long' ? 'A path segment is longer than this API accepts (200 characters).' : 'The request URL cannot be decoded.';
+  void sendProblem(request, reply, code, detail);
+}
 
 function validationIssues(error: FastifyError & { validation: { instancePath: string; message?: string }[] }): FieldIssue[] {
   const location = (error.validationContext ?? 'body') as FieldIssue['location'];

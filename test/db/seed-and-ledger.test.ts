@@ -1,0 +1,92 @@
+import { asc, count, sql } from 'drizzle-orm';
+import t from 'tap';
+import type { Database } from '../../src/db/client.js';
+import { prepareDatabase } from '../../src/db/prepare.js';
+import { agencies, agencyMembers, articles, documentParts, documents, taskAssignments, taskEvents, taskLinks, taskLists, tasks } from '../../src/db/schema/index.js';
+import { GENESIS_HASH, hashEntry } from '../../src/domain/ledger.js';
+import { createTestDatabase, engine } from '../helpers/database.js';
+
+async function tableCounts(db: Database) {
+  const tables = { documents, documentParts, articles, taskLists, tasks, taskAssignments, taskLinks, agencies, agencyMembers, taskEvents };
+  const entries = await Promise.all(Object.entries(tables).map(async ([name, table]) => [name, (await db.select({ n: count() }).from(table))[0]!.n] as const));
+  return Object.fromEntries(entries);
+}
+
+const expectedCounts = {
+  documents: 1,
+  documentParts: 7,
+  articles: 20,
+  taskLists: 2,
+  tasks: 58,
+  taskAssignments: 0, // filled in below from the data itself
+  taskLinks: 12,
+  agencies: 43,
+  agencyMembers: 16,
+  taskEvents: 58,
+};
+
+t.test('seeding is idempotent', async (t) => {
+  const database = await createTestDatabase();
+  t.teardown(() => database.drop());
+  const db = database.handle.db;
+  const before = await tableCounts(db);
+  t.same({ ...before, taskAssignments: 0 }, expectedCounts);
+  t.ok((before.taskAssignments ?? 0) > 150, `${before.taskAssignments} assignments`);
+
+  const again = await prepareDatabase(database.handle, new Date('2030-01-01T00:00:00Z'));
+  const third = await prepareDatabase(database.handle, new Date('2031-01-01T00:00:00Z'));
+  t.same([again.tasksCreated, third.tasksCreated], [0, 0]);
+  t.same(await tableCounts(db), before, 'nothing added, nothing duplicated');
+  const [{ latest }] = (await db.select({ latest: sql<string>`max(${tasks.createdAt})::text` }).from(tasks)) as [{ latest: string }];
+  t.match(latest, /^2026-01-05/, 'existing rows untouched');
+});
+
+t.test('replicas seeding an empty database at once create everything exactly once', async (t) => {
+  const database = await createTestDatabase({ seed: false });
+  t.teardown(() => database.drop());
+  const results = await Promise.all([1, 2, 3].map(() => prepareDatabase(database.handle, new Date('2026-01-05T08:00:00Z'))));
+  t.equal(
+    results.reduce((sum, r) => sum + r.tasksCreated, 0),
+    58,
+  );
+  const counts = await tableCounts(database.handle.db);
+  t.equal(counts.tasks, 58);
+  t.equal(counts.taskEvents, 58);
+});
+
+t.test('the ledger', async (t) => {
+  const database = await createTestDatabase();
+  t.teardown(() => database.drop());
+  const db = database.handle.db;
+
+  t.test('each task has one created event whose hash recomputes', async (t) => {
+    const events = await db.select().from(taskEvents).orderBy(asc(taskEvents.id));
+    t.equal(events.length, 58);
+    for (const event of events) {
+      const recomputed = hashEntry({
+        taskId: event.taskId,
+        seq: event.seq,
+        type: event.type,
+        at: event.at.toISOString(),
+        actor: { keyId: event.actorKeyId, agencyId: event.actorAgencyId, role: event.actorRole as 'system' },
+        changes: event.changes as Record<string, { from: unknown; to: unknown }>,
+        note: event.note,
+        evidence: event.evidence,
+        prevHash: event.prevHash,
+      });
+      t.equal(event.hash, recomputed, event.taskId);
+      t.match(event, { seq: 1, type: 'created', prevHash: GENESIS_HASH, actorRole: 'system' });
+    }
+  });
+
+  for (const [label, statement] of [
+    ['UPDATE', sql`update task_events set note = 'rewritten'`],
+    ['DELETE', sql`delete from task_events where seq = 1`],
+    ['TRUNCATE', sql`truncate task_events`],
+  ] as const) {
+    t.test(`${label} on task_events is rejected by the database (${engine})`, async (t) => {
+      await t.rejects(db.execute(statement), { cause: { message: /task_events is append-only/ } });
+      t.equal((await db.select({ n: count() }).from(taskEvents))[0]!.n, 58);
+    });
+  }
+});

@@ -1,0 +1,80 @@
+import t from 'tap';
+import { encodeCursor } from '../../src/modules/common/cursor.js';
+import { setupApp } from '../helpers/app.js';
+
+const longText = 'x'.repeat(201);
+
+/** [url, expected status, path of the offending field (or null when the problem names none)]. */
+const cases: [string, number, string | null][] = [
+  ['/v1/tasks?limit=0', 400, 'limit'],
+  ['/v1/tasks?limit=201', 400, 'limit'],
+  ['/v1/tasks?limit=1.5', 400, 'limit'],
+  ['/v1/tasks?limit=-3', 400, 'limit'],
+  ['/v1/tasks?limit=abc', 400, 'limit'],
+  ['/v1/tasks?limit=1e400', 400, 'limit'],
+  ['/v1/tasks?limit=', 400, 'limit'],
+  ['/v1/tasks?status=done', 400, 'status'],
+  ['/v1/tasks?role=boss&agency=tj-hrss-bureau', 400, 'role'],
+  ['/v1/tasks?overdue=yes', 400, 'overdue'],
+  ['/v1/tasks?stale=1', 400, 'stale'],
+  ['/v1/tasks?updatedSince=yesterday', 400, 'updatedSince'],
+  ['/v1/tasks?updatedSince=2026-13-45T99:00:00Z', 400, 'updatedSince'],
+  ['/v1/tasks?q=', 400, 'q'],
+  [`/v1/tasks?q=${longText}`, 400, 'q'],
+  ['/v1/tasks?list=UPPER', 400, 'list'],
+  ['/v1/tasks?list=a&list=b', 400, 'list'],
+  ['/v1/tasks?agency=%00', 400, 'agency'],
+  ['/v1/tasks?cursor=not-a-cursor', 400, 'cursor'],
+  [`/v1/tasks?cursor=${encodeCursor(['tj-2021-annex2'])}`, 400, 'cursor'],
+  [`/v1/tasks?cursor=${encodeCursor(['tj-2021-annex2', 'seven'])}`, 400, 'cursor'],
+  [`/v1/tasks?cursor=${Buffer.from('{"__proto__":1}').toString('base64url')}`, 400, 'cursor'],
+  [`/v1/tasks?cursor=${'A'.repeat(600)}`, 400, 'cursor'],
+  ['/v1/tasks?stauts=in_progress', 400, ''],
+  ['/v1/agencies?kind=planet', 400, 'kind'],
+  ['/v1/agencies?cursor=%7B%7D', 400, 'cursor'],
+  ['/v1/documents?limit=9999999999999999999999', 400, 'limit'],
+  ['/v1/task-lists?document=../etc', 400, 'document'],
+  ['/v1/tasks/TJ-2021', 400, 'id'],
+  ['/v1/tasks/a--b', 400, 'id'],
+  [`/v1/tasks/${'a'.repeat(150)}`, 400, 'id'],
+  [`/v1/tasks/${'a'.repeat(300)}`, 414, null],
+  ['/v1/tasks/%E0%A4%A', 400, null],
+  ['/v1/documents/nope', 404, null],
+  ['/v1/nothing-here', 404, null],
+  ['/v2/tasks', 404, null],
+  ['/v1/tasks/', 400, 'id'],
+];
+
+t.test('bad input gets a 4xx problem document, never a 500', async (t) => {
+  const { app } = await setupApp(t);
+  for (const [url, status, path] of cases) {
+    const response = await app.inject({ method: 'GET', url });
+    t.equal(response.statusCode, status, `${url.slice(0, 80)} → ${status}`);
+    t.match(response.headers['content-type'], /^application\/problem\+json/, `${url.slice(0, 80)} is a problem document`);
+    const body = response.json();
+    t.match(body, { type: /^urn:duban:problem:/, title: String, status, detail: String, instance: String, code: String, requestId: String });
+    t.notMatch(body.detail, /\n\s+at |node_modules|SELECT|select .* from/i, 'no stack trace or SQL in the detail');
+    if (path !== null) t.ok(body.errors?.some((e: any) => e.path === path), `${url.slice(0, 80)} names ${path || 'the unknown key'}`);
+  }
+});
+
+t.test('methods and bodies the API does not take', async (t) => {
+  const { app } = await setupApp(t);
+  for (const method of ['POST', 'PUT', 'DELETE', 'PATCH'] as const) {
+    const response = await app.inject({ method, url: '/v1/documents', payload: { a: 1 } });
+    t.equal(response.statusCode, 404, `${method} /v1/documents is no route`);
+    t.match(response.json(), { code: 'route_not_found' });
+  }
+  const huge = await app.inject({ method: 'POST', url: '/v1/tasks', headers: { 'content-type': 'application/json' }, payload: 'x'.repeat(2_000_000) });
+  t.ok(huge.statusCode >= 400 && huge.statusCode < 500, `an oversized body is refused with ${huge.statusCode}`);
+});
+
+t.test('a failure inside the server is a 500 problem without internals', async (t) => {
+  const { app, database } = await setupApp(t);
+  await database.handle.close();
+  const response = await app.inject({ method: 'GET', url: '/v1/tasks' });
+  t.equal(response.statusCode, 500);
+  const body = response.json();
+  t.match(body, { code: 'internal_error', detail: new RegExp(body.requestId) });
+  t.notMatch(JSON.stringify(body), /closed|pglite|pg|stack/i);
+});
