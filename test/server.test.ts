@@ -40,7 +40,7 @@ t.test('the server starts, serves, and shuts down cleanly on SIGTERM and SIGINT'
     await rm(dataDir, { recursive: true, force: true });
     await database?.drop();
   });
-  const env = database?.url ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir };
+  const env: Record<string, string> = database?.url ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir };
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const server = await startServer(env);
