@@ -32,6 +32,17 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     void reply.header('x-request-id', request.id);
   });
 
+  // Fastify closes the keep-alive connections that are idle when close() starts; one that is
+  // still serving a request then would stay open until its client gives up, holding close()
+  // back. Telling clients to hang up after the response lets every connection drain.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
+
   await app.register(context, { config: options.config, db: options.db, clock: options.clock });
   await app.register(problems);
   await app.register(openapi);

@@ -17,7 +17,9 @@ async function main() {
     if (err) app.log.error({ err }, 'shutting down after an unexpected error');
     else app.log.info({ signal }, 'shutting down');
     await app.close();
+    app.log.info('http server closed');
     await database.close();
+    app.log.info('database closed');
   });
 
   await app.listen({ port: config.port, host: config.host });
