@@ -1,4 +1,5 @@
 CREATE TYPE "public"."agency_kind" AS ENUM('municipal_department', 'district_government', 'party_organ', 'central_branch', 'ministry', 'mass_organization', 'group');--> statement-breakpoint
+CREATE TYPE "public"."key_role" AS ENUM('admin', 'supervisor', 'agency', 'auditor');--> statement-breakpoint
 CREATE TYPE "public"."assignment_role" AS ENUM('lead', 'co');--> statement-breakpoint
 CREATE TYPE "public"."task_status" AS ENUM('not_started', 'in_progress', 'delayed', 'completed', 'verified');--> statement-breakpoint
 CREATE TABLE "agencies" (
@@ -14,6 +15,28 @@ CREATE TABLE "agency_members" (
 	"group_id" text NOT NULL,
 	"member_id" text NOT NULL,
 	CONSTRAINT "agency_members_group_id_member_id_pk" PRIMARY KEY("group_id","member_id")
+);
+--> statement-breakpoint
+CREATE TABLE "api_keys" (
+	"id" text PRIMARY KEY NOT NULL,
+	"role" "key_role" NOT NULL,
+	"agency_id" text,
+	"label" text NOT NULL,
+	"secret_hash" text NOT NULL,
+	"created_at" timestamp (3) with time zone NOT NULL,
+	"created_by" text,
+	"revoked_at" timestamp (3) with time zone,
+	CONSTRAINT "api_keys_agency_binding" CHECK (("api_keys"."role" = 'agency') = ("api_keys"."agency_id" is not null))
+);
+--> statement-breakpoint
+CREATE TABLE "idempotency_records" (
+	"api_key_id" text NOT NULL,
+	"key" text NOT NULL,
+	"request_hash" text NOT NULL,
+	"status" integer NOT NULL,
+	"body" jsonb NOT NULL,
+	"created_at" timestamp (3) with time zone NOT NULL,
+	CONSTRAINT "idempotency_records_api_key_id_key_pk" PRIMARY KEY("api_key_id","key")
 );
 --> statement-breakpoint
 CREATE TABLE "articles" (
@@ -52,8 +75,14 @@ CREATE TABLE "task_lists" (
 	CONSTRAINT "task_lists_documentId_position_unique" UNIQUE("document_id","position")
 );
 --> statement-breakpoint
+CREATE TABLE "ledger_state" (
+	"id" integer PRIMARY KEY NOT NULL,
+	"position" bigint NOT NULL,
+	CONSTRAINT "ledger_state_single_row" CHECK ("ledger_state"."id" = 1)
+);
+--> statement-breakpoint
 CREATE TABLE "task_events" (
-	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "task_events_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"id" bigint PRIMARY KEY NOT NULL,
 	"task_id" text NOT NULL,
 	"seq" integer NOT NULL,
 	"type" text NOT NULL,
@@ -105,6 +134,8 @@ CREATE TABLE "tasks" (
 --> statement-breakpoint
 ALTER TABLE "agency_members" ADD CONSTRAINT "agency_members_group_id_agencies_id_fk" FOREIGN KEY ("group_id") REFERENCES "public"."agencies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "agency_members" ADD CONSTRAINT "agency_members_member_id_agencies_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."agencies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_agency_id_agencies_id_fk" FOREIGN KEY ("agency_id") REFERENCES "public"."agencies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "idempotency_records" ADD CONSTRAINT "idempotency_records_api_key_id_api_keys_id_fk" FOREIGN KEY ("api_key_id") REFERENCES "public"."api_keys"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "articles" ADD CONSTRAINT "articles_part_id_document_parts_id_fk" FOREIGN KEY ("part_id") REFERENCES "public"."document_parts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "document_parts" ADD CONSTRAINT "document_parts_document_id_documents_id_fk" FOREIGN KEY ("document_id") REFERENCES "public"."documents"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "task_lists" ADD CONSTRAINT "task_lists_document_id_documents_id_fk" FOREIGN KEY ("document_id") REFERENCES "public"."documents"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint

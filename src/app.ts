@@ -2,13 +2,17 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import agencyRoutes from './modules/agencies/routes.js';
+import apiKeyRoutes from './modules/api-keys/routes.js';
+import auditRoutes from './modules/audit/routes.js';
 import documentRoutes from './modules/documents/routes.js';
 import healthRoutes from './modules/health/routes.js';
 import taskListRoutes from './modules/task-lists/routes.js';
 import taskRoutes from './modules/tasks/routes.js';
+import auth from './plugins/auth.js';
 import context, { type AppDeps } from './plugins/context.js';
 import openapi from './plugins/openapi.js';
 import problems, { frameworkErrorHandler } from './plugins/problems.js';
+import security from './plugins/security.js';
 
 export interface BuildOptions extends AppDeps {
   /** pino options, or false for none; tests pass false. */
@@ -18,9 +22,10 @@ export interface BuildOptions extends AppDeps {
 /** Builds the application without listening: server.ts listens, tests inject. */
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? { level: options.config.logLevel },
+    // Keys travel in Authorization; the default serializers do not log headers, and redaction makes sure.
+    logger: options.logger ?? { level: options.config.logLevel, redact: ['req.headers.authorization', 'req.headers["idempotency-key"]'] },
     genReqId: () => randomUUID(),
-    bodyLimit: 1_048_576,
+    bodyLimit: 262_144,
     // Bounds on what a client can make the server hold or parse (OWASP API4).
     routerOptions: { maxParamLength: 200 },
     frameworkErrors: frameworkErrorHandler,
@@ -45,13 +50,21 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   await app.register(context, { config: options.config, db: options.db, clock: options.clock });
   await app.register(problems);
+  await app.register(security);
+  await app.register(auth);
   await app.register(openapi);
 
   await app.register(healthRoutes);
-  await app.register(documentRoutes);
-  await app.register(taskListRoutes);
-  await app.register(taskRoutes);
-  await app.register(agencyRoutes);
+  // Everything under /v1 passes the key check; routes only state who may call them (config.access).
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', v1.requireKey);
+    await v1.register(documentRoutes);
+    await v1.register(taskListRoutes);
+    await v1.register(taskRoutes);
+    await v1.register(agencyRoutes);
+    await v1.register(apiKeyRoutes);
+    await v1.register(auditRoutes);
+  });
 
   return app;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isWellFormedKey } from './domain/api-keys.js';
 
 const positiveDays = z.coerce.number().int().min(1).max(3650);
 
@@ -15,6 +16,13 @@ const configSchema = z
     PG_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
     STALE_AFTER_DAYS: positiveDays.default(30),
     AMBER_WINDOW_DAYS: positiveDays.default(14),
+    PUBLIC_READ: z.enum(['true', 'false']).default('false'),
+    BOOTSTRAP_ADMIN_KEY: z
+      .string()
+      .refine(isWellFormedKey, 'must look like dbn_<12 lowercase letters or digits>_<43 base64url characters>; `npm run keys -- generate` prints one')
+      .optional(),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -25,6 +33,14 @@ const configSchema = z
     staleAfterDays: env.STALE_AFTER_DAYS,
     /** Days before its due date at which an open task turns amber. */
     amberWindowDays: env.AMBER_WINDOW_DAYS,
+    /** Opens the read routes of documents, lists, tasks, agencies and reports to requests without a key. */
+    publicRead: env.PUBLIC_READ === 'true',
+    /** Created as an admin key on start when no key with its id exists yet. */
+    bootstrapAdminKey: env.BOOTSTRAP_ADMIN_KEY ?? null,
+    /** Requests per minute per key (or per address, without one). */
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    /** Failed authentications per minute per address before it is refused outright. */
+    authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
   }));
 
 export type Config = z.output<typeof configSchema>;

@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { prepareDatabase } from './db/prepare.js';
+import { ensureBootstrapKey } from './modules/api-keys/service.js';
 
 async function main() {
   const config = loadConfig();
@@ -11,6 +12,9 @@ async function main() {
   const { tasksCreated } = await prepareDatabase(database, clock());
   const app = await buildApp({ config, db: database.db, clock });
   app.log.info({ engine: database.engine, tasksCreated }, 'database migrated and seeded');
+  if (config.bootstrapAdminKey && (await ensureBootstrapKey(database.db, config.bootstrapAdminKey, clock()))) {
+    app.log.info('bootstrap admin key stored (BOOTSTRAP_ADMIN_KEY)');
+  }
 
   // In-flight requests finish (Fastify stops accepting, then drains) before the database closes.
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {

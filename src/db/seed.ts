@@ -2,10 +2,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { GENESIS_HASH, hashEntry, type LedgerEntry, SYSTEM_ACTOR } from '../domain/ledger.js';
+import { SYSTEM_ACTOR } from '../domain/ledger.js';
 import { assignUnits, splitResponsibleCell } from '../domain/responsible-units.js';
 import type { Database, Transaction } from './client.js';
-import { agencies, agencyKind, agencyMembers, articles, documentParts, documents, taskAssignments, taskEvents, taskLinks, taskLists, tasks } from './schema/index.js';
+import { appendFirstEvents } from './ledger.js';
+import { agencies, agencyKind, agencyMembers, articles, documentParts, documents, taskAssignments, taskLinks, taskLists, tasks } from './schema/index.js';
 
 export const seedsDir = fileURLToPath(new URL('../../seeds/', import.meta.url));
 
@@ -157,7 +158,18 @@ async function seedDocument(tx: Transaction, seed: DocumentSeed, agencyIdByName:
       return assignUnits(units, agencyIdByName, task.responsibleText ?? list.title).map((a) => ({ taskId: taskId(list.id, task.number), ...a }));
     });
     if (assignments.length > 0) await tx.insert(taskAssignments).values(assignments);
-    await tx.insert(taskEvents).values(fresh.map((task) => createdEvent(taskId(list.id, task.number), now)));
+    await appendFirstEvents(
+      tx,
+      fresh.map((task) => ({
+        taskId: taskId(list.id, task.number),
+        type: 'created',
+        at: now.toISOString(),
+        actor: SYSTEM_ACTOR,
+        changes: { status: { from: null, to: 'not_started' }, progress: { from: null, to: 0 }, dueDate: { from: null, to: null } },
+        note: null,
+        evidence: [],
+      })),
+    );
   }
 
   const links = seed.lists.flatMap((list) =>
@@ -176,32 +188,4 @@ function requireArticle(articleIdByNumber: ReadonlyMap<string, string>, number: 
   const id = articleIdByNumber.get(number);
   if (!id) throw new Error(`seed list ${listId} refers to article ${number}, which its document does not have`);
   return id;
-}
-
-function createdEvent(task: string, now: Date) {
-  const entry: LedgerEntry = {
-    taskId: task,
-    seq: 1,
-    type: 'created',
-    at: now.toISOString(),
-    actor: SYSTEM_ACTOR,
-    changes: { status: { from: null, to: 'not_started' }, progress: { from: null, to: 0 }, dueDate: { from: null, to: null } },
-    note: null,
-    evidence: [],
-    prevHash: GENESIS_HASH,
-  };
-  return {
-    taskId: entry.taskId,
-    seq: entry.seq,
-    type: entry.type,
-    at: now,
-    actorKeyId: entry.actor.keyId,
-    actorAgencyId: entry.actor.agencyId,
-    actorRole: entry.actor.role,
-    changes: entry.changes,
-    note: entry.note,
-    evidence: entry.evidence,
-    prevHash: entry.prevHash,
-    hash: hashEntry(entry),
-  };
 }

@@ -2,7 +2,16 @@
  * Domain errors carry a stable code and know nothing of HTTP; plugins/problems.ts maps codes to
  * statuses and RFC 9457 problem documents. Each code is listed in README ("Errors").
  */
-export type ErrorCode = 'validation_failed' | 'not_found';
+export type ErrorCode =
+  | 'validation_failed'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'invalid_transition'
+  | 'task_locked'
+  | 'precondition_failed'
+  | 'precondition_required'
+  | 'idempotency_conflict';
 
 export interface FieldIssue {
   location: 'body' | 'querystring' | 'params' | 'headers';
@@ -15,6 +24,8 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Facts a client can act on, sent as members of the problem document. */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -32,5 +43,11 @@ export class InvalidInputError extends DomainError {
     readonly errors: FieldIssue[],
   ) {
     super('validation_failed', message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message: string) {
+    super('forbidden', message);
   }
 }

@@ -61,13 +61,23 @@ export default fp(
           license: { name: 'MIT', identifier: 'MIT' },
         },
         servers: [{ url: '/', description: 'This server' }],
-        // Every route is public until API keys arrive; stated, so that clients know it is deliberate.
-        security: [],
+        components: {
+          securitySchemes: {
+            bearerAuth: {
+              type: 'http',
+              scheme: 'bearer',
+              description: 'An API key (dbn_…) from POST /v1/api-keys or `npm run keys`. With PUBLIC_READ=true the read routes of documents, task lists, tasks and agencies also answer without one.',
+            },
+          },
+        },
+        security: [{ bearerAuth: [] }],
         tags: [
           { name: 'documents', description: 'Policy documents with their parts and articles.' },
           { name: 'task-lists', description: 'Ordered task lists that belong to a document.' },
           { name: 'tasks', description: 'Tasks with their responsible agencies, status and derived health.' },
           { name: 'agencies', description: 'Responsible units and groups.' },
+          { name: 'api-keys', description: 'API keys and roles; who is calling.' },
+          { name: 'audit', description: 'The tamper-evident ledger: every event, its root digest, and verification.' },
           { name: 'health', description: 'Liveness and readiness probes.' },
           { name: 'meta', description: 'This API description.' },
         ],
@@ -84,6 +94,7 @@ export default fp(
           operationId: 'getOpenApiDocument',
           tags: ['meta'],
           summary: 'This OpenAPI document',
+          security: [],
           response: { 200: z.looseObject({}).describe('OpenAPI 3.1 document.') },
         },
       },

@@ -4,12 +4,29 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { DomainError, type ErrorCode, type FieldIssue, InvalidInputError } from '../domain/errors.js';
 import type { ProblemDocument } from '../modules/common/schemas.js';
 
-type ProblemCode = ErrorCode | 'route_not_found' | 'bad_request' | 'payload_too_large' | 'unsupported_media_type' | 'uri_too_long' | 'internal_error' | 'unavailable';
+export type ProblemCode =
+  | ErrorCode
+  | 'route_not_found'
+  | 'bad_request'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'uri_too_long'
+  | 'rate_limited'
+  | 'internal_error'
+  | 'unavailable';
 
 const catalogue: Record<ProblemCode, { status: number; title: string }> = {
   validation_failed: { status: 400, title: 'Invalid request' },
   bad_request: { status: 400, title: 'Bad request' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden' },
   not_found: { status: 404, title: 'Resource not found' },
+  invalid_transition: { status: 409, title: 'Transition not allowed' },
+  task_locked: { status: 409, title: 'Task is read-only' },
+  precondition_failed: { status: 412, title: 'Precondition failed' },
+  idempotency_conflict: { status: 422, title: 'Idempotency key reused' },
+  precondition_required: { status: 428, title: 'Precondition required' },
+  rate_limited: { status: 429, title: 'Too many requests' },
   route_not_found: { status: 404, title: 'No such route' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   uri_too_long: { status: 414, title: 'URI too long' },
@@ -24,9 +41,17 @@ export function problemType(code: string): string {
   return `urn:duban:problem:${code.replaceAll('_', '-')}`;
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: ProblemCode, detail: string, errors?: FieldIssue[]) {
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ProblemCode,
+  detail: string,
+  errors?: FieldIssue[],
+  extensions: Record<string, unknown> = {},
+) {
   const { status, title } = catalogue[code];
   const body: ProblemDocument = {
+    ...extensions,
     type: problemType(code),
     title,
     status,
@@ -81,7 +106,12 @@ export default fp(
         return sendProblem(request, reply, 'validation_failed', `The request does not match the API contract: ${summary}.`, errors);
       }
       if (error instanceof InvalidInputError) return sendProblem(request, reply, error.code, error.message, error.errors);
-      if (error instanceof DomainError) return sendProblem(request, reply, error.code, error.message);
+      if (error instanceof DomainError) return sendProblem(request, reply, error.code, error.message, undefined, error.extensions);
+      if (error.code?.startsWith('FST_BEARER_AUTH')) {
+        void reply.header('www-authenticate', 'Bearer realm="duban"');
+        return sendProblem(request, reply, 'unauthorized', 'Send a valid, unrevoked API key as "Authorization: Bearer <key>".');
+      }
+      if (error.statusCode === 429) return sendProblem(request, reply, 'rate_limited', error.message);
 
       const mapped = error.code ? fastifyCodes[error.code] : undefined;
       if (mapped) return sendProblem(request, reply, mapped, error.message);

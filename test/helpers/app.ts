@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import type { KeyRole } from '../../src/db/schema/index.js';
+import { createKey } from '../../src/modules/api-keys/service.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const NOW = new Date('2026-03-01T12:00:00.000Z');
@@ -10,22 +12,31 @@ export interface TestContext {
   app: FastifyInstance;
   database: TestDatabase;
   clock: { now: Date };
+  /** Makes a key of that role (for agency: bound to agencyId) and returns the Authorization header value. */
+  key(role: KeyRole, agencyId?: string): Promise<string>;
 }
+
+const readerKeys = new WeakMap<FastifyInstance, string>();
 
 /** An app over a fresh seeded database of its own, with a clock the test can move; torn down with t. */
 export async function setupApp(t: Test, env: Record<string, string> = {}): Promise<TestContext> {
   const database = await createTestDatabase();
   const clock = { now: NOW };
-  const app = await buildApp({ config: loadConfig(env), db: database.handle.db, clock: () => clock.now, logger: false });
+  const app = await buildApp({ config: loadConfig({ RATE_LIMIT_PER_MINUTE: '100000', ...env }), db: database.handle.db, clock: () => clock.now, logger: false });
   t.teardown(async () => {
     await app.close();
     await database.drop();
   });
-  return { app, database, clock };
+  const key = async (role: KeyRole, agencyId?: string) => {
+    const created = await createKey(database.handle.db, { role, agencyId, label: `test ${role} ${agencyId ?? ''}` }, { createdBy: null, now: clock.now });
+    return `Bearer ${created.key}`;
+  };
+  readerKeys.set(app, await key('auditor'));
+  return { app, database, clock, key };
 }
 
-/** GET a path and parse its JSON body. */
-export async function getJson<T = any>(app: FastifyInstance, url: string) {
-  const response = await app.inject({ method: 'GET', url });
+/** GET a path as an auditor (or with the Authorization given) and parse its JSON body. */
+export async function getJson<T = any>(app: FastifyInstance, url: string, authorization: string | null = readerKeys.get(app) ?? null) {
+  const response = await app.inject({ method: 'GET', url, headers: authorization ? { authorization } : {} });
   return { status: response.statusCode, headers: response.headers, body: response.json() as T };
 }

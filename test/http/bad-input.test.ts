@@ -46,9 +46,10 @@ const cases: [string, number, string | null][] = [
 ];
 
 t.test('bad input gets a 4xx problem document, never a 500', async (t) => {
-  const { app } = await setupApp(t);
+  const { app, key } = await setupApp(t);
+  const authorization = await key('auditor');
   for (const [url, status, path] of cases) {
-    const response = await app.inject({ method: 'GET', url });
+    const response = await app.inject({ method: 'GET', url, headers: { authorization } });
     t.equal(response.statusCode, status, `${url.slice(0, 80)} → ${status}`);
     t.match(response.headers['content-type'], /^application\/problem\+json/, `${url.slice(0, 80)} is a problem document`);
     const body = response.json();
@@ -70,7 +71,7 @@ t.test('methods and bodies the API does not take', async (t) => {
 });
 
 t.test('a failure inside the server is a 500 problem without internals', async (t) => {
-  const { app, database } = await setupApp(t);
+  const { app, database, key } = await setupApp(t, { PUBLIC_READ: 'true' });
   await database.handle.close();
   const response = await app.inject({ method: 'GET', url: '/v1/tasks' });
   t.equal(response.statusCode, 500);

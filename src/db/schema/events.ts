@@ -1,4 +1,5 @@
-import { bigint, index, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import { tasks } from './tasks.js';
 
 /**
@@ -8,7 +9,8 @@ import { tasks } from './tasks.js';
 export const taskEvents = pgTable(
   'task_events',
   {
-    id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** Place in the whole ledger, from 1: gap-free and in commit order (see ledgerState), so a cursor over it never misses an event. */
+    id: bigint({ mode: 'number' }).primaryKey(),
     taskId: text()
       .notNull()
       .references(() => tasks.id),
@@ -29,3 +31,17 @@ export const taskEvents = pgTable(
 
 export type TaskEventRow = typeof taskEvents.$inferSelect;
 export type NewTaskEventRow = typeof taskEvents.$inferInsert;
+
+/**
+ * One row holding the ledger's last position. Every transaction that appends events increments
+ * it, which also holds its row lock until commit: appends are serialised, so positions are
+ * assigned in commit order with no gaps, on one process or many.
+ */
+export const ledgerState = pgTable(
+  'ledger_state',
+  {
+    id: integer().primaryKey(),
+    position: bigint({ mode: 'number' }).notNull(),
+  },
+  (t) => [check('ledger_state_single_row', sql`${t.id} = 1`)],
+);

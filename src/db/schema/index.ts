@@ -1,4 +1,5 @@
 export * from './agencies.js';
+export * from './api-keys.js';
 export * from './documents.js';
 export * from './events.js';
 export * from './tasks.js';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParams, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
+import { authProblems, IdParams, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
 import { Agency, AgencyListQuery, AgencyPage } from './schemas.js';
 import { getAgency, listAgencies } from './service.js';
 
@@ -9,12 +9,13 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/agencies',
     {
+      config: { access: 'public-read' },
       schema: {
         operationId: 'listAgencies',
         tags,
         summary: 'List responsible agencies and groups, by id',
         querystring: AgencyListQuery,
-        response: { 200: AgencyPage, ...problemResponsesWithout404 },
+        response: { 200: AgencyPage, ...problemResponsesWithout404, ...authProblems },
       },
     },
     (request) => listAgencies(app.deps.db, request.query),
@@ -23,12 +24,13 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/agencies/:id',
     {
+      config: { access: 'public-read' },
       schema: {
         operationId: 'getAgency',
         tags,
         summary: 'Get an agency or group',
         params: IdParams,
-        response: { 200: Agency, ...problemResponses },
+        response: { 200: Agency, ...problemResponses, ...authProblems },
       },
     },
     (request) => getAgency(app.deps.db, request.params.id),

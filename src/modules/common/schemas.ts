@@ -19,6 +19,9 @@ export const Problem = z
       )
       .optional()
       .describe('The offending fields, for validation errors.'),
+    currentVersion: z.number().int().optional().describe('With precondition_failed: the version the task is at now.'),
+    currentStatus: z.string().optional().describe('With invalid_transition: the status the task is in.'),
+    allowedStatuses: z.array(z.string()).optional().describe('With invalid_transition: the statuses you may move the task to.'),
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem document (application/problem+json).' });
 
@@ -32,6 +35,13 @@ export const problemResponses = {
   400: problemResponse('The request is malformed or a value is out of range; `errors` names the fields.'),
   404: problemResponse('No such resource.'),
   500: problemResponse('Unexpected server error; the detail is in the server log under the requestId.'),
+} as const;
+
+/** What every route behind a key can answer besides its own outcomes. */
+export const authProblems = {
+  401: problemResponse('No key, or a malformed, unknown or revoked one.'),
+  403: problemResponse('The key is valid but its role or agency may not do this.'),
+  429: problemResponse('Too many requests, or too many failed authentications; Retry-After says when to try again.'),
 } as const;
 
 export const problemResponsesWithout404 = {
@@ -64,6 +74,8 @@ export const Cursor = z
 
 /** Strict: a misspelt filter is an error, not a silently ignored parameter. */
 export const PageQuery = z.strictObject({ limit: Limit, cursor: Cursor.optional() });
+
+export { problemResponse };
 
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({

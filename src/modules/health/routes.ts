@@ -15,6 +15,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getLiveness',
         tags,
         summary: 'Liveness: the process answers',
+        security: [],
         response: { 200: Status },
       },
     },
@@ -28,6 +29,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getReadiness',
         tags,
         summary: 'Readiness: the database answers',
+        security: [],
         response: {
           200: Status,
           503: { description: 'The database does not answer.', content: { 'application/problem+json': { schema: Problem } } },

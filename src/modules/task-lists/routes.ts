@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParams, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
+import { authProblems, IdParams, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
 import { TaskList, TaskListPage, TaskListQuery } from './schemas.js';
 import { getTaskList, listTaskLists } from './service.js';
 
@@ -9,12 +9,13 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/task-lists',
     {
+      config: { access: 'public-read' },
       schema: {
         operationId: 'listTaskLists',
         tags,
         summary: 'List task lists, by document then position in the document',
         querystring: TaskListQuery,
-        response: { 200: TaskListPage, ...problemResponsesWithout404 },
+        response: { 200: TaskListPage, ...problemResponsesWithout404, ...authProblems },
       },
     },
     (request) => listTaskLists(app.deps.db, request.query),
@@ -23,12 +24,13 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/task-lists/:id',
     {
+      config: { access: 'public-read' },
       schema: {
         operationId: 'getTaskList',
         tags,
         summary: 'Get a task list',
         params: IdParams,
-        response: { 200: TaskList, ...problemResponses },
+        response: { 200: TaskList, ...problemResponses, ...authProblems },
       },
     },
     (request) => getTaskList(app.deps.db, request.params.id),

@@ -1,9 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParams, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
+import { ForbiddenError } from '../../domain/errors.js';
+import type { Principal } from '../../domain/permissions.js';
+import { taskEtag, versionFromIfMatch } from '../common/etag.js';
+import { runIdempotent } from '../common/idempotency.js';
+import { authProblems, IdParams, PageQuery, problemResponse, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
+import { EventPage } from './events-schemas.js';
+import { listTaskEvents } from './events.js';
 import { Task, TaskEtagHeaders, TaskPage, TaskQuery } from './schemas.js';
-import { getTask, listTasks, type ReadContext, taskEtag } from './service.js';
+import { assertTaskExists, getTask, listTasks, type ReadContext } from './service.js';
+import { IdempotencyHeaders, IfMatchHeaders, ProgressReport, ReportResult, TaskPatch } from './write-schemas.js';
+import { relationOf, reportProgress, updateTask } from './writes.js';
 
 const tags = ['tasks'];
+
+const taskWithEtag = (description: string) => ({ description, headers: TaskEtagHeaders, content: { 'application/json': { schema: Task } } });
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   const readContext = (): ReadContext => ({ now: app.deps.clock(), policy: app.deps.config });
@@ -11,13 +21,14 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/tasks',
     {
+      config: { access: 'public-read' },
       schema: {
         operationId: 'listTasks',
         tags,
         summary: 'List tasks, by list then number',
         description: 'Filters combine with AND. Pages are keyset-based: following nextCursor neither skips nor repeats a task.',
         querystring: TaskQuery,
-        response: { 200: TaskPage, ...problemResponsesWithout404 },
+        response: { 200: TaskPage, ...problemResponsesWithout404, ...authProblems },
       },
     },
     (request) => listTasks(app.deps.db, request.query, readContext()),
@@ -26,12 +37,13 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/tasks/:id',
     {
+      config: { access: 'public-read' },
       schema: {
         operationId: 'getTask',
         tags,
         summary: 'Get a task',
         params: IdParams,
-        response: { 200: { description: 'The task; ETag carries its version.', headers: TaskEtagHeaders, content: { 'application/json': { schema: Task } } }, ...problemResponses },
+        response: { 200: taskWithEtag('The task; ETag carries its version.'), ...problemResponses, ...authProblems },
       },
     },
     async (request, reply) => {
@@ -40,6 +52,95 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       return task;
     },
   );
+
+  app.patch(
+    '/v1/tasks/:id',
+    {
+      config: { access: ['agency', 'supervisor'] },
+      schema: {
+        operationId: 'updateTask',
+        tags,
+        summary: 'Change status, progress or due date (If-Match required)',
+        description:
+          'The lead agency moves its task among not_started, in_progress, delayed and completed, and sets progress. The supervisor verifies a completed task, rejects a completion or reopens a verified task (both with a note), and sets due dates. Each change is one ledger event.',
+        params: IdParams,
+        headers: IfMatchHeaders,
+        body: TaskPatch,
+        response: {
+          200: taskWithEtag('The task after the change; ETag carries its new version.'),
+          ...problemResponses,
+          ...authProblems,
+          409: problemResponse('The transition is not open to you from the current status (allowedStatuses lists those that are), or the task is verified and read-only.'),
+          412: problemResponse('If-Match names another version: the task changed since you read it (currentVersion).'),
+          428: problemResponse('If-Match is missing.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const expectedVersion = versionFromIfMatch(request.headers['if-match']);
+      const task = await updateTask(app.deps.db, request.params.id, expectedVersion, request.body, { ...readContext(), principal: request.principal });
+      void reply.header('etag', taskEtag(task.version));
+      return task;
+    },
+  );
+
+  app.post(
+    '/v1/tasks/:id/reports',
+    {
+      config: { access: ['agency'] },
+      schema: {
+        operationId: 'reportProgress',
+        tags,
+        summary: 'Post a progress report (any responsible agency; Idempotency-Key honoured)',
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: ProgressReport,
+        response: {
+          201: ReportResult,
+          ...problemResponses,
+          ...authProblems,
+          409: problemResponse('The task is verified and read-only to agencies.'),
+          422: problemResponse('The Idempotency-Key was used before with a different request.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      const key = request.headers['idempotency-key'];
+      const context = { ...readContext(), principal };
+      const scope = key && principal.keyId ? { apiKeyId: principal.keyId, key, request: { task: request.params.id, report: request.body }, now: context.now } : null;
+      const outcome = await runIdempotent(app.deps.db, scope, async (tx) => ({ status: 201, body: await reportProgress(tx, request.params.id, request.body, context) }));
+      if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
+      return reply.code(outcome.status as 201).send(outcome.body as never);
+    },
+  );
+
+  app.get(
+    '/v1/tasks/:id/events',
+    {
+      config: { access: ['agency', 'supervisor', 'auditor'] },
+      schema: {
+        operationId: 'listTaskEvents',
+        tags,
+        summary: 'The history of a task, in chain order',
+        description: 'Agency keys see the history of the tasks assigned to their agency.',
+        params: IdParams,
+        querystring: PageQuery,
+        response: { 200: EventPage, ...problemResponses, ...authProblems },
+      },
+    },
+    async (request) => {
+      await assertTaskExists(app.deps.db, request.params.id);
+      await assertMayReadHistory(request.principal, request.params.id);
+      return listTaskEvents(app.deps.db, request.params.id, request.query);
+    },
+  );
+
+  async function assertMayReadHistory(principal: Principal, taskId: string) {
+    if (principal.role === 'agency' && (await relationOf(app.deps.db, principal, taskId)) === 'none') {
+      throw new ForbiddenError('Agency keys read the history of their own agency’s tasks only.');
+    }
+  }
 };
 
 export default routes;

@@ -16,10 +16,6 @@ const taskCursor = z.tuple([z.string(), z.number().int()]);
 const DONE: TaskStatus[] = ['completed', 'verified'];
 const DAY_MS = 86_400_000;
 
-export function taskEtag(version: number): string {
-  return `"${version}"`;
-}
-
 export async function listTasks(db: Database, query: TaskQuery, ctx: ReadContext) {
   const rows = await db
     .select()
@@ -40,6 +36,11 @@ export async function getTask(db: Database, id: string, ctx: ReadContext): Promi
   const [task] = await hydrate(db, rows, ctx);
   if (!task) throw new NotFoundError('task', id);
   return task;
+}
+
+export async function assertTaskExists(db: Database, id: string): Promise<void> {
+  const [task] = await db.select({ id: tasks.id }).from(tasks).where(eq(tasks.id, id));
+  if (!task) throw new NotFoundError('task', id);
 }
 
 function taskFilters(db: Database, query: TaskQuery, ctx: ReadContext): (SQL | undefined)[] {

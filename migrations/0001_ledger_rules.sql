@@ -15,3 +15,5 @@ CREATE TRIGGER task_events_append_only
 CREATE TRIGGER task_events_no_truncate
   BEFORE TRUNCATE ON task_events
   FOR EACH STATEMENT EXECUTE FUNCTION task_events_reject_change();
+--> statement-breakpoint
+INSERT INTO ledger_state (id, position) VALUES (1, 0);

@@ -1,0 +1,74 @@
+import { desc, eq, sql } from 'drizzle-orm';
+import { GENESIS_HASH, hashEntry, type LedgerEntry } from '../domain/ledger.js';
+import type { Transaction } from './client.js';
+import { ledgerState, type TaskEventRow, taskEvents } from './schema/index.js';
+
+export type NewEvent = Omit<LedgerEntry, 'seq' | 'prevHash'>;
+
+/**
+ * Reserves `count` ledger positions. The UPDATE takes the single ledger_state row lock and keeps
+ * it until the transaction ends, so appends commit one after another and positions never skip.
+ */
+async function reservePositions(tx: Transaction, count: number): Promise<number> {
+  const [row] = await tx
+    .update(ledgerState)
+    .set({ position: sql`${ledgerState.position} + ${count}` })
+    .where(eq(ledgerState.id, 1))
+    .returning({ last: ledgerState.position });
+  if (!row) throw new Error('ledger_state has no row: the migrations did not run');
+  return row.last - count + 1;
+}
+
+/** Appends one event to its task's chain. The caller holds the task row lock (SELECT … FOR UPDATE). */
+export async function appendEvent(tx: Transaction, event: NewEvent): Promise<TaskEventRow> {
+  const position = await reservePositions(tx, 1);
+  const [head] = await tx
+    .select({ seq: taskEvents.seq, hash: taskEvents.hash })
+    .from(taskEvents)
+    .where(eq(taskEvents.taskId, event.taskId))
+    .orderBy(desc(taskEvents.seq))
+    .limit(1);
+  const entry: LedgerEntry = { ...event, seq: (head?.seq ?? 0) + 1, prevHash: head?.hash ?? GENESIS_HASH };
+  const [row] = await tx.insert(taskEvents).values(toRow(entry, position)).returning();
+  return row as TaskEventRow;
+}
+
+/** Appends the first event of each of many new tasks, in one statement. */
+export async function appendFirstEvents(tx: Transaction, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const first = await reservePositions(tx, events.length);
+  await tx.insert(taskEvents).values(events.map((event, index) => toRow({ ...event, seq: 1, prevHash: GENESIS_HASH }, first + index)));
+}
+
+function toRow(entry: LedgerEntry, position: number) {
+  return {
+    id: position,
+    taskId: entry.taskId,
+    seq: entry.seq,
+    type: entry.type,
+    at: new Date(entry.at),
+    actorKeyId: entry.actor.keyId,
+    actorAgencyId: entry.actor.agencyId,
+    actorRole: entry.actor.role,
+    changes: entry.changes,
+    note: entry.note,
+    evidence: entry.evidence,
+    prevHash: entry.prevHash,
+    hash: hashEntry(entry),
+  };
+}
+
+/** The entry an event row was hashed from, for re-checking a chain. */
+export function entryOf(row: TaskEventRow): LedgerEntry {
+  return {
+    taskId: row.taskId,
+    seq: row.seq,
+    type: row.type,
+    at: row.at.toISOString(),
+    actor: { keyId: row.actorKeyId, agencyId: row.actorAgencyId, role: row.actorRole as LedgerEntry['actor']['role'] },
+    changes: row.changes as LedgerEntry['changes'],
+    note: row.note,
+    evidence: row.evidence,
+    prevHash: row.prevHash,
+  };
+}

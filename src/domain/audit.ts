@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { GENESIS_HASH, hashEntry, type LedgerEntry } from './ledger.js';
+
+export interface ChainHead {
+  taskId: string;
+  seq: number;
+  hash: string;
+}
+
+/**
+ * The ledger root at a position: sha256 of the RFC 8785 JSON of { position, heads }, heads being
+ * each task's last event at or before that position as [taskId, seq, hash], sorted by taskId.
+ * Recording it lets an auditor later prove that the history up to that position is unchanged.
+ */
+export function ledgerRoot(position: number, heads: readonly ChainHead[]): string {
+  const sorted = [...heads].sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0)).map((h) => [h.taskId, h.seq, h.hash]);
+  return createHash('sha256')
+    .update(canonicalize({ position, heads: sorted }) ?? '')
+    .digest('hex');
+}
+
+export type ChainProblemKind = 'hash_mismatch' | 'broken_link' | 'seq_gap' | 'version_mismatch' | 'missing_events';
+
+export interface ChainProblem {
+  kind: ChainProblemKind;
+  taskId: string | null;
+  eventId: number | null;
+  seq: number | null;
+  detail: string;
+}
+
+export interface StoredEvent {
+  id: number;
+  entry: LedgerEntry;
+  hash: string;
+}
+
+/**
+ * Re-checks one task's chain, events in seq order: each hash recomputes, each prevHash is the
+ * hash before it, seqs run 1, 2, 3 … and the task's version equals the number of events.
+ */
+export function checkChain(taskId: string, events: readonly StoredEvent[], taskVersion: number | null): ChainProblem[] {
+  const problems: ChainProblem[] = [];
+  let previousHash = GENESIS_HASH;
+  events.forEach((event, index) => {
+    const at = { taskId, eventId: event.id, seq: event.entry.seq };
+    if (event.entry.seq !== index + 1) problems.push({ kind: 'seq_gap', ...at, detail: `expected seq ${index + 1}, found ${event.entry.seq}` });
+    if (event.entry.prevHash !== previousHash) problems.push({ kind: 'broken_link', ...at, detail: 'prevHash is not the hash of the event before it' });
+    if (hashEntry(event.entry) !== event.hash) problems.push({ kind: 'hash_mismatch', ...at, detail: 'the stored hash does not match the event’s content' });
+    previousHash = event.hash;
+  });
+  if (taskVersion !== null && taskVersion !== events.length) {
+    problems.push({ kind: 'version_mismatch', taskId, eventId: null, seq: null, detail: `the task is at version ${taskVersion} but its chain has ${events.length} event(s)` });
+  }
+  return problems;
+}

@@ -1,0 +1,118 @@
+import { asc, eq, gt, lte, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../../db/client.js';
+import { entryOf } from '../../db/ledger.js';
+import { ledgerState, taskEvents, tasks } from '../../db/schema/index.js';
+import { type ChainHead, type ChainProblem, checkChain, ledgerRoot, type StoredEvent } from '../../domain/audit.js';
+import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { toEvent } from '../tasks/events.js';
+
+const positionCursor = z.tuple([z.number().int().min(0)]);
+
+/**
+ * All events in ledger order. Positions are gap-free and assigned in commit order, so a consumer
+ * that pages with since=<last id it has> never misses or re-reads an event.
+ */
+export async function listLedger(db: Database, query: { since?: number | undefined; cursor?: string | undefined; limit: number }) {
+  const after = query.cursor ? decodeCursor(query.cursor, positionCursor)[0] : (query.since ?? 0);
+  const rows = await db
+    .select()
+    .from(taskEvents)
+    .where(gt(taskEvents.id, after))
+    .orderBy(asc(taskEvents.id))
+    .limit(query.limit + 1);
+  const items = rows.slice(0, query.limit);
+  const last = items.at(-1);
+  return { items: items.map(toEvent), nextCursor: rows.length > query.limit && last ? encodeCursor([last.id]) : null };
+}
+
+async function currentPosition(db: Database): Promise<number> {
+  const [state] = await db.select({ position: ledgerState.position }).from(ledgerState).where(eq(ledgerState.id, 1));
+  return state?.position ?? 0;
+}
+
+async function headsAt(db: Database, position: number): Promise<ChainHead[]> {
+  return db
+    .selectDistinctOn([taskEvents.taskId], { taskId: taskEvents.taskId, seq: taskEvents.seq, hash: taskEvents.hash })
+    .from(taskEvents)
+    .where(lte(taskEvents.id, position))
+    .orderBy(asc(taskEvents.taskId), sql`${taskEvents.seq} desc`);
+}
+
+export async function computeRoot(db: Database, now: Date) {
+  // One snapshot for position and heads, so a write landing in between cannot split them.
+  return db.transaction(
+    async (tx) => {
+      const position = await currentPosition(tx as unknown as Database);
+      const heads = await headsAt(tx as unknown as Database, position);
+      return { root: ledgerRoot(position, heads), position, tasks: heads.length, computedAt: now.toISOString() };
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
+}
+
+const BATCH = 5000;
+
+/** Re-checks every chain, batch by batch, and, given a recorded root, that history up to its position is unchanged. */
+export async function verifyLedger(db: Database, recorded: { root: string; position: number } | null, now: Date) {
+  return db.transaction(
+    async (tx) => {
+      const q = tx as unknown as Database;
+      const position = await currentPosition(q);
+      const versions = new Map((await q.select({ id: tasks.id, version: tasks.version }).from(tasks)).map((t) => [t.id, t.version]));
+      const problems: ChainProblem[] = [];
+      const seen = new Set<string>();
+      let eventCount = 0;
+      let chainTask: string | null = null;
+      let chainEvents: StoredEvent[] = [];
+      const flush = () => {
+        if (chainTask === null) return;
+        problems.push(...checkChain(chainTask, chainEvents, versions.get(chainTask) ?? null));
+        seen.add(chainTask);
+      };
+      let after: [string, number] = ['', 0];
+      for (;;) {
+        const rows = await q
+          .select()
+          .from(taskEvents)
+          .where(sql`(${taskEvents.taskId}, ${taskEvents.seq}) > (${after[0]}, ${after[1]})`)
+          .orderBy(asc(taskEvents.taskId), asc(taskEvents.seq))
+          .limit(BATCH);
+        for (const row of rows) {
+          eventCount += 1;
+          if (row.taskId !== chainTask) {
+            flush();
+            chainTask = row.taskId;
+            chainEvents = [];
+          }
+          chainEvents.push({ id: row.id, entry: entryOf(row), hash: row.hash });
+        }
+        const last = rows.at(-1);
+        if (rows.length < BATCH || !last) break;
+        after = [last.taskId, last.seq];
+      }
+      flush();
+      for (const [taskId, version] of versions) {
+        if (!seen.has(taskId)) problems.push({ kind: 'missing_events', taskId, eventId: null, seq: null, detail: `the task is at version ${version} but has no events` });
+      }
+      if (eventCount !== position) {
+        problems.push({ kind: 'missing_events', taskId: null, eventId: null, seq: null, detail: `the ledger has assigned ${position} positions but holds ${eventCount} events` });
+      }
+      let rootCheck = null;
+      if (recorded) {
+        const recomputed = ledgerRoot(recorded.position, await headsAt(q, recorded.position));
+        rootCheck = { position: recorded.position, recorded: recorded.root, recomputed, matches: recomputed === recorded.root };
+      }
+      return {
+        ok: problems.length === 0 && (rootCheck?.matches ?? true),
+        position,
+        tasks: versions.size,
+        problems,
+        rootCheck,
+        verifiedAt: now.toISOString(),
+      };
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
+}
+

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { and, eq } from 'drizzle-orm';
+import type { Database, Transaction } from '../../db/client.js';
+import { idempotencyRecords } from '../../db/schema/index.js';
+import { DomainError } from '../../domain/errors.js';
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface IdempotencyScope {
+  apiKeyId: string;
+  key: string;
+  /** What the request asked for; the same key with another request is refused. */
+  request: unknown;
+  now: Date;
+}
+
+/**
+ * Runs a write once per (key, Idempotency-Key). The record is claimed inside the write's own
+ * transaction: a concurrent duplicate waits on the claim, then finds the committed answer and
+ * replays it; a failed write rolls its claim back, so a retry runs afresh.
+ */
+export async function runIdempotent(
+  db: Database,
+  scope: IdempotencyScope | null,
+  write: (tx: Transaction) => Promise<StoredResponse>,
+): Promise<StoredResponse & { replayed: boolean }> {
+  if (scope === null) return { ...(await db.transaction(write)), replayed: false };
+  const requestHash = createHash('sha256')
+    .update(canonicalize(scope.request) ?? '')
+    .digest('hex');
+  const outcome = await db.transaction(async (tx) => {
+    const claimed = await tx
+      .insert(idempotencyRecords)
+      .values({ apiKeyId: scope.apiKeyId, key: scope.key, requestHash, status: 0, body: {}, createdAt: scope.now })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyRecords.key });
+    if (claimed.length === 0) return null;
+    const response = await write(tx);
+    await tx
+      .update(idempotencyRecords)
+      .set({ status: response.status, body: response.body as object })
+      .where(and(eq(idempotencyRecords.apiKeyId, scope.apiKeyId), eq(idempotencyRecords.key, scope.key)));
+    return response;
+  });
+  if (outcome) return { ...outcome, replayed: false };
+
+  const [stored] = await db
+    .select()
+    .from(idempotencyRecords)
+    .where(and(eq(idempotencyRecords.apiKeyId, scope.apiKeyId), eq(idempotencyRecords.key, scope.key)));
+  if (!stored) throw new Error('idempotency record vanished between claim and read');
+  if (stored.requestHash !== requestHash) {
+    throw new DomainError('idempotency_conflict', 'This Idempotency-Key was already used with a different request; use a new key for a new request.');
+  }
+  return { status: stored.status, body: stored.body, replayed: true };
+}

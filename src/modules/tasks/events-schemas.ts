@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { actorSchema } from '../../domain/ledger.js';
+import { Id, pageOf, Timestamp } from '../common/schemas.js';
+
+export const Actor = actorSchema.meta({ id: 'Actor', description: 'Who made the change: the key, its agency, its role (system for seeding).' });
+
+export const Event = z
+  .object({
+    id: z.number().int().min(1).describe('Position in the whole ledger: gap-free and in commit order.'),
+    taskId: Id,
+    seq: z.number().int().min(1).describe('Position in the task’s own chain, from 1.'),
+    type: z.enum([
+      'created',
+      'status_changed',
+      'completion_withdrawn',
+      'verified',
+      'completion_rejected',
+      'reopened',
+      'progress_updated',
+      'due_date_set',
+      'progress_reported',
+    ]),
+    at: Timestamp,
+    actor: Actor,
+    changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })).describe('Each changed field with its value before and after.'),
+    note: z.string().nullable(),
+    evidence: z.array(z.string()),
+    prevHash: z.string().describe('hash of the previous event of this task; 64 zeros for the first.'),
+    hash: z.string().describe('hex(sha256(prevHash ‖ RFC 8785 JSON of the event without id and hash)); README has the recipe.'),
+  })
+  .meta({ id: 'Event' });
+
+export const EventPage = pageOf(Event).meta({ id: 'EventPage' });
+
+export type Event = z.infer<typeof Event>;

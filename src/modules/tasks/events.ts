@@ -1,0 +1,28 @@
+import { and, asc, eq, gt } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../../db/client.js';
+import { entryOf } from '../../db/ledger.js';
+import { type TaskEventRow, taskEvents } from '../../db/schema/index.js';
+import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import type { Event } from './events-schemas.js';
+
+export function toEvent(row: TaskEventRow): Event {
+  const { seq: _seq, prevHash, ...entry } = entryOf(row);
+  return { id: row.id, seq: row.seq, ...entry, type: row.type as Event['type'], prevHash, hash: row.hash };
+}
+
+const seqCursor = z.tuple([z.number().int()]);
+
+/** A task's events in chain order. */
+export async function listTaskEvents(db: Database, taskId: string, page: { limit: number; cursor?: string | undefined }) {
+  const after = page.cursor ? decodeCursor(page.cursor, seqCursor)[0] : 0;
+  const rows = await db
+    .select()
+    .from(taskEvents)
+    .where(and(eq(taskEvents.taskId, taskId), gt(taskEvents.seq, after)))
+    .orderBy(asc(taskEvents.seq))
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return { items: items.map(toEvent), nextCursor: rows.length > page.limit && last ? encodeCursor([last.seq]) : null };
+}

@@ -1,0 +1,104 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Database, Transaction } from '../../db/client.js';
+import { appendEvent } from '../../db/ledger.js';
+import { agencyMembers, taskAssignments, type TaskRow, tasks } from '../../db/schema/index.js';
+import { DomainError, ForbiddenError, NotFoundError } from '../../domain/errors.js';
+import type { Actor } from '../../domain/ledger.js';
+import { type Principal, type Relation, relationToTask } from '../../domain/permissions.js';
+import { type FieldChanges, planTaskUpdate, type TaskPatch } from '../../domain/workflow.js';
+import type { Event } from './events-schemas.js';
+import { toEvent } from './events.js';
+import type { Task } from './schemas.js';
+import { getTask, type ReadContext } from './service.js';
+
+export interface WriteContext extends ReadContext {
+  principal: Principal;
+}
+
+export interface ProgressReport {
+  note: string;
+  progress?: number | undefined;
+  evidence?: string[] | undefined;
+}
+
+/** Locks the task row for the rest of the transaction: writers to one task queue up here. */
+async function lockTask(tx: Transaction, id: string): Promise<TaskRow> {
+  const [task] = await tx.select().from(tasks).where(eq(tasks.id, id)).for('update');
+  if (!task) throw new NotFoundError('task', id);
+  return task;
+}
+
+export async function relationOf(db: Database | Transaction, principal: Principal, taskId: string): Promise<Relation> {
+  if (principal.agencyId === null) return 'none';
+  const [assignments, groups] = await Promise.all([
+    db.select({ agencyId: taskAssignments.agencyId, role: taskAssignments.role }).from(taskAssignments).where(eq(taskAssignments.taskId, taskId)),
+    db.select({ id: agencyMembers.groupId }).from(agencyMembers).where(eq(agencyMembers.memberId, principal.agencyId)),
+  ]);
+  return relationToTask(
+    principal.agencyId,
+    assignments,
+    groups.map((g) => g.id),
+  );
+}
+
+function actorOf(principal: Principal): Actor {
+  if (principal.role === 'public') throw new ForbiddenError('Writing needs an API key.');
+  return { keyId: principal.keyId, agencyId: principal.agencyId, role: principal.role };
+}
+
+/**
+ * PATCH: one transaction that locks the task, checks the caller, the If-Match version and the
+ * workflow, then writes the row (version + 1) and its ledger event together, or nothing.
+ */
+export async function updateTask(db: Database, id: string, expectedVersion: number, patch: TaskPatch, ctx: WriteContext): Promise<Task> {
+  return db.transaction(async (tx) => {
+    const task = await lockTask(tx, id);
+    const relation = await relationOf(tx, ctx.principal, id);
+    if (ctx.principal.role === 'agency' && relation === 'none') throw new ForbiddenError('This task is not assigned to your agency.');
+    if (task.version !== expectedVersion) {
+      throw new DomainError('precondition_failed', `The task is at version ${task.version}, not ${expectedVersion}: someone changed it since you read it. GET it again and reapply your change.`, {
+        currentVersion: task.version,
+      });
+    }
+    const plan = planTaskUpdate(ctx.principal, relation, task, patch);
+    if (Object.keys(plan.changes).length === 0) return getTask(tx as unknown as Database, id, ctx);
+
+    const values: Partial<TaskRow> = {};
+    if (plan.changes.status) values.status = plan.changes.status.to;
+    if (plan.changes.progress) values.progress = plan.changes.progress.to;
+    if (plan.changes.dueDate) values.dueDate = plan.changes.dueDate.to;
+    await tx
+      .update(tasks)
+      .set({ ...values, version: sql`${tasks.version} + 1`, updatedAt: ctx.now })
+      .where(eq(tasks.id, id));
+    await appendEvent(tx, { taskId: id, type: plan.type, at: ctx.now.toISOString(), actor: actorOf(ctx.principal), changes: plan.changes, note: plan.note, evidence: [] });
+    return getTask(tx as unknown as Database, id, ctx);
+  });
+}
+
+/** A progress report from any responsible agency, lead or co: note, optional progress and evidence links. */
+export async function reportProgress(tx: Transaction, id: string, report: ProgressReport, ctx: WriteContext): Promise<{ task: Task; event: Event }> {
+  const task = await lockTask(tx, id);
+  if (ctx.principal.role !== 'agency') throw new ForbiddenError('Progress reports come from the responsible agencies.');
+  if ((await relationOf(tx, ctx.principal, id)) === 'none') throw new ForbiddenError('This task is not assigned to your agency.');
+  if (task.status === 'verified') {
+    throw new DomainError('task_locked', 'The task is verified (已销号) and read-only to agencies; the supervising office can reopen it.');
+  }
+  const changes: FieldChanges = {};
+  if (report.progress !== undefined && report.progress !== task.progress) changes.progress = { from: task.progress, to: report.progress };
+  await tx
+    .update(tasks)
+    .set({ progress: report.progress ?? task.progress, lastReportAt: ctx.now, version: sql`${tasks.version} + 1`, updatedAt: ctx.now })
+    .where(eq(tasks.id, id));
+  const row = await appendEvent(tx, {
+    taskId: id,
+    type: 'progress_reported',
+    at: ctx.now.toISOString(),
+    actor: actorOf(ctx.principal),
+    changes,
+    note: report.note,
+    evidence: report.evidence ?? [],
+  });
+  return { task: await getTask(tx as unknown as Database, id, ctx), event: toEvent(row) };
+}
+
