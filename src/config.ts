@@ -39,7 +39,7 @@ const configSchema = z
     bootstrapAdminKey: env.BOOTSTRAP_ADMIN_KEY ?? null,
     /** Requests per minute per key (or per address, without one). */
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
-    /** Failed authentications per minute per address before it is refused outright. */
+    /** Once an address has failed authentication more than this many times in a minute, it is refused until the minute is over. */
     authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
   }));
 

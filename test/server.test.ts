@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { generateKey } from '../src/domain/api-keys.js';
 import { createTestDatabase, engine } from './helpers/database.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -40,19 +41,22 @@ t.test('the server starts, serves, and shuts down cleanly on SIGTERM and SIGINT'
     await rm(dataDir, { recursive: true, force: true });
     await database?.drop();
   });
-  const env: Record<string, string> = database?.url ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir };
+  const bootstrap = generateKey().key;
+  const env: Record<string, string> = { BOOTSTRAP_ADMIN_KEY: bootstrap, ...(database?.url ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir }) };
+  const headers = { authorization: `Bearer ${bootstrap}` };
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const server = await startServer(env);
     const base = `http://127.0.0.1:${server.port}`;
-    const response = await fetch(`${base}/v1/tasks?list=tj-2021-annex2&limit=200`);
+    const response = await fetch(`${base}/v1/tasks?list=tj-2021-annex2&limit=200`, { headers });
     t.equal(response.status, 200);
     t.equal(((await response.json()) as { items: unknown[] }).items.length, 52, `52 tasks served before ${signal}`);
     t.match(server.logs(), /"reqId":"[0-9a-f-]{36}"/, 'request logs carry the request id');
+    t.notMatch(server.logs(), bootstrap.slice(-20), 'the key is never logged');
 
     // Signal only once the server has taken the request in, so it is the server's to finish.
     const received = (server.logs().match(/incoming request/g) ?? []).length;
-    const inFlight = fetch(`${base}/v1/tasks?limit=200`);
+    const inFlight = fetch(`${base}/v1/tasks?limit=200`, { headers });
     while ((server.logs().match(/incoming request/g) ?? []).length === received) await new Promise((resolve) => setTimeout(resolve, 1));
     server.kill(signal);
     t.equal((await inFlight).status, 200, 'a request the server has received when the signal arrives completes');
@@ -61,7 +65,7 @@ t.test('the server starts, serves, and shuts down cleanly on SIGTERM and SIGINT'
     t.match(server.logs(), new RegExp(`"signal":"${signal}".*shutting down`));
   }
   t.match(await startServer(env).then(async (server) => {
-    const body = await (await fetch(`http://127.0.0.1:${server.port}/v1/task-lists`)).text();
+    const body = await (await fetch(`http://127.0.0.1:${server.port}/v1/task-lists`, { headers })).text();
     server.kill('SIGTERM');
     await server.exited;
     return body;

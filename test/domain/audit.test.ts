@@ -1,0 +1,47 @@
+import t from 'tap';
+import { checkChain, ledgerRoot, type StoredEvent } from '../../src/domain/audit.js';
+import { GENESIS_HASH, hashEntry, type LedgerEntry, SYSTEM_ACTOR } from '../../src/domain/ledger.js';
+
+function chain(length: number): StoredEvent[] {
+  const events: StoredEvent[] = [];
+  let prevHash = GENESIS_HASH;
+  for (let seq = 1; seq <= length; seq++) {
+    const entry: LedgerEntry = { taskId: 't', seq, type: 'progress_reported', at: '2026-01-01T00:00:00.000Z', actor: SYSTEM_ACTOR, changes: {}, note: `n${seq}`, evidence: [], prevHash };
+    const hash = hashEntry(entry);
+    events.push({ id: seq, entry, hash });
+    prevHash = hash;
+  }
+  return events;
+}
+
+t.test('an intact chain has no problems', async (t) => {
+  t.same(checkChain('t', chain(4), 4), []);
+});
+
+t.test('each kind of damage is named with its event', async (t) => {
+  const edited = chain(4);
+  edited[1] = { ...edited[1]!, entry: { ...edited[1]!.entry, note: 'rewritten' } };
+  t.match(checkChain('t', edited, 4), [{ kind: 'hash_mismatch', eventId: 2, seq: 2 }]);
+
+  const gap = chain(4).filter((e) => e.entry.seq !== 2);
+  t.match(checkChain('t', gap, 4), [
+    { kind: 'seq_gap', eventId: 3 },
+    { kind: 'broken_link', eventId: 3 },
+    { kind: 'seq_gap', eventId: 4 },
+    { kind: 'version_mismatch', eventId: null },
+  ]);
+
+  t.match(checkChain('t', chain(3), 4), [{ kind: 'version_mismatch', detail: /version 4 but its chain has 3/ }]);
+});
+
+t.test('the root is order-independent in its input and sensitive to every head and the position', async (t) => {
+  const heads = [
+    { taskId: 'b', seq: 2, hash: 'x'.repeat(64) },
+    { taskId: 'a', seq: 1, hash: 'y'.repeat(64) },
+  ];
+  const root = ledgerRoot(3, heads);
+  t.equal(ledgerRoot(3, [...heads].reverse()), root);
+  t.not(ledgerRoot(4, heads), root);
+  t.not(ledgerRoot(3, [{ ...heads[0]!, seq: 3 }, heads[1]!]), root);
+  t.match(root, /^[0-9a-f]{64}$/);
+});
