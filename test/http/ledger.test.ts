@@ -1,0 +1,113 @@
+import { sql } from 'drizzle-orm';
+import t from 'tap';
+import { getJson, setupApp } from '../helpers/app.js';
+import { patchTask, postReport } from '../helpers/requests.js';
+
+async function withoutAppendOnlyTrigger(db: any, statement: ReturnType<typeof sql>) {
+  // Simulates someone with database access editing history behind the API's back.
+  await db.execute(sql`alter table task_events disable trigger task_events_append_only`);
+  await db.execute(statement);
+  await db.execute(sql`alter table task_events enable trigger task_events_append_only`);
+}
+
+t.test('the ledger over HTTP', async (t) => {
+  const { app, key, database } = await setupApp(t);
+  const db = database.handle.db;
+  const auditor = await key('auditor');
+  const lead = await key('agency', 'tj-education-commission');
+  await postReport(app, lead, 'tj-2021-annex2-18', { note: '一月' });
+  await patchTask(app, lead, 'tj-2021-annex2-18', '"2"', { status: 'in_progress' });
+  await postReport(app, lead, 'tj-2021-annex2-20', { note: '一月' });
+
+  t.test('audit/events pages through every event in ledger order, resuming from since', async (t) => {
+    const first = (await getJson(app, '/v1/audit/events?limit=60', auditor)).body;
+    t.same(
+      first.items.map((e: any) => e.id),
+      Array.from({ length: 60 }, (_, i) => i + 1),
+    );
+    const rest = (await getJson(app, '/v1/audit/events?since=60', auditor)).body;
+    t.same(
+      rest.items.map((e: any) => [e.id, e.taskId, e.type]),
+      [[61, 'tj-2021-annex2-20', 'progress_reported']],
+    );
+    const viaCursor = (await getJson(app, `/v1/audit/events?cursor=${first.nextCursor}`, auditor)).body;
+    t.same(viaCursor.items, rest.items);
+    t.equal((await getJson(app, '/v1/audit/events?since=1&cursor=abc', auditor)).status, 400);
+    t.equal((await getJson(app, '/v1/audit/events', lead)).status, 403, 'agencies do not read the whole ledger');
+  });
+
+  t.test('root, then verify: intact', async (t) => {
+    const root = (await getJson(app, '/v1/audit/root', auditor)).body;
+    t.match(root, { root: /^[0-9a-f]{64}$/, position: 61, tasks: 58 });
+    const verified = (await getJson(app, `/v1/audit/verify?root=${root.root}&position=${root.position}`, auditor)).body;
+    t.match(verified, { ok: true, position: 61, tasks: 58, problems: [], rootCheck: { matches: true } });
+  });
+
+  t.test('a root recorded earlier still verifies after more writes: history only grew', async (t) => {
+    const earlier = (await getJson(app, '/v1/audit/root', auditor)).body;
+    await postReport(app, lead, 'tj-2021-annex2-18', { note: '二月' });
+    const later = (await getJson(app, `/v1/audit/verify?root=${earlier.root}&position=${earlier.position}`, auditor)).body;
+    t.match(later, { ok: true, position: 62, rootCheck: { position: 61, matches: true } });
+    t.not((await getJson(app, '/v1/audit/root', auditor)).body.root, earlier.root);
+  });
+
+  t.test('verify parameters are checked', async (t) => {
+    t.equal((await getJson(app, '/v1/audit/verify?root=abc&position=1', auditor)).status, 400);
+    t.equal((await getJson(app, `/v1/audit/verify?root=${'a'.repeat(64)}`, auditor)).status, 400, 'root without position');
+  });
+
+  t.test('tampering is detected and located', async (t) => {
+    const recorded = (await getJson(app, '/v1/audit/root', auditor)).body;
+
+    await withoutAppendOnlyTrigger(db, sql`update task_events set note = '改写' where task_id = 'tj-2021-annex2-18' and seq = 2`);
+    let report = (await getJson(app, `/v1/audit/verify?root=${recorded.root}&position=${recorded.position}`, auditor)).body;
+    t.equal(report.ok, false);
+    t.match(report.problems, [{ kind: 'hash_mismatch', taskId: 'tj-2021-annex2-18', seq: 2, eventId: 59 }]);
+    t.equal(report.problems.length, 1);
+
+    await withoutAppendOnlyTrigger(db, sql`update task_events set note = '一月' where task_id = 'tj-2021-annex2-18' and seq = 2`);
+    t.match((await getJson(app, '/v1/audit/verify', auditor)).body, { ok: true }, 'restored, intact again');
+
+    await withoutAppendOnlyTrigger(db, sql`delete from task_events where id = 61`);
+    report = (await getJson(app, `/v1/audit/verify?root=${recorded.root}&position=${recorded.position}`, auditor)).body;
+    t.equal(report.ok, false);
+    t.match(report.problems, [{ kind: 'version_mismatch', taskId: 'tj-2021-annex2-20' }, { kind: 'missing_events', taskId: null }]);
+    t.equal(report.rootCheck.matches, false, 'the recorded root no longer matches');
+
+    await withoutAppendOnlyTrigger(
+      db,
+      sql`insert into task_events (id, task_id, seq, type, at, actor_role, changes, note, evidence, prev_hash, hash)
+          values (61, 'tj-2021-annex2-20', 2, 'progress_reported', now(), 'agency', '{}', '伪造', '[]', ${'0'.repeat(64)}, ${'f'.repeat(64)})`,
+    );
+    report = (await getJson(app, '/v1/audit/verify', auditor)).body;
+    t.equal(report.ok, false);
+    t.match(report.problems, [
+      { kind: 'broken_link', taskId: 'tj-2021-annex2-20', seq: 2, eventId: 61 },
+      { kind: 'hash_mismatch', taskId: 'tj-2021-annex2-20', seq: 2, eventId: 61 },
+    ]);
+  });
+});
+
+t.test('a write that fails halfway leaves neither the change nor an event', async (t) => {
+  const { app, key, database } = await setupApp(t);
+  const db = database.handle.db;
+  const lead = await key('agency', 'tj-education-commission');
+  // Fault injection: the ledger insert fails after the task row has been updated in the same transaction.
+  await db.execute(sql`create function fail_event() returns trigger language plpgsql as $$ begin raise exception 'injected fault'; end $$`);
+  await db.execute(sql`create trigger inject_fault before insert on task_events for each row when (new.task_id = 'tj-2021-annex2-18') execute function fail_event()`);
+
+  const patch = await patchTask(app, lead, 'tj-2021-annex2-18', '"1"', { status: 'in_progress', progress: 50 });
+  t.equal(patch.status, 500);
+  t.notMatch(JSON.stringify(patch.body), /injected|task_events/, 'the fault stays in the log');
+  const report = await postReport(app, lead, 'tj-2021-annex2-18', { note: 'x', progress: 60 }, 'fault-key');
+  t.equal(report.status, 500);
+
+  const task = (await getJson(app, '/v1/tasks/tj-2021-annex2-18')).body;
+  t.match(task, { status: 'not_started', progress: 0, version: 1, lastReportAt: null }, 'the task row is untouched');
+  const events = (await getJson(app, '/v1/tasks/tj-2021-annex2-18/events')).body;
+  t.equal(events.items.length, 1, 'only the created event');
+  t.match((await getJson(app, '/v1/audit/root')).body, { position: 58 }, 'no ledger position was consumed');
+
+  await db.execute(sql`drop trigger inject_fault on task_events`);
+  t.equal((await postReport(app, lead, 'tj-2021-annex2-18', { note: 'x', progress: 60 }, 'fault-key')).status, 201, 'the idempotency key was not consumed either');
+});
