@@ -11,6 +11,7 @@ import { prepareDatabase } from '../db/prepare.js';
 import { keyRole, type KeyRole } from '../db/schema/index.js';
 import { generateKey } from '../domain/api-keys.js';
 import { createKey } from '../modules/api-keys/service.js';
+import { runCli } from './run.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -24,16 +25,18 @@ if (positionals[0] === 'generate') {
     console.error(`usage: npm run keys -- create --role <${keyRole.enumValues.join('|')}> [--agency <id>] --label <text>`);
     process.exit(2);
   }
-  const config = loadConfig();
-  const database = await openDatabase(config.database);
-  try {
-    await prepareDatabase(database, new Date());
-    const created = await createKey(database.db, { role: values.role as KeyRole, agencyId: values.agency, label: values.label }, { createdBy: null, now: new Date() });
-    console.log(`created key ${created.id} (${created.role}${created.agencyId ? `, ${created.agencyId}` : ''}); store it now, it is not shown again:`);
-    console.log(created.key);
-  } finally {
-    await database.close();
-  }
+  const { role, agency, label } = { role: values.role as KeyRole, agency: values.agency, label: values.label };
+  await runCli(async () => {
+    const database = await openDatabase(loadConfig().database);
+    try {
+      await prepareDatabase(database, new Date());
+      const created = await createKey(database.db, { role, agencyId: agency, label }, { createdBy: null, now: new Date() });
+      console.log(`created key ${created.id} (${created.role}${created.agencyId ? `, ${created.agencyId}` : ''}); store it now, it is not shown again:`);
+      console.log(created.key);
+    } finally {
+      await database.close();
+    }
+  });
 } else {
   console.error('usage: npm run keys -- generate | create --role … [--agency …] --label …');
   process.exit(2);

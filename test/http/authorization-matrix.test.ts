@@ -6,7 +6,7 @@ import { setupApp } from '../helpers/app.js';
  * Every mutating route, tried with every role and with an agency key of the wrong agency. Each
  * attempt starts from the task's current version, so only authorisation decides the outcome.
  */
-type Caller = KeyRole | 'lead-agency' | 'co-agency' | 'wrong-agency' | 'no-key';
+type Caller = Exclude<KeyRole, 'agency'> | 'lead-agency' | 'co-agency' | 'wrong-agency' | 'no-key';
 
 const callers: Caller[] = ['no-key', 'admin', 'supervisor', 'auditor', 'lead-agency', 'co-agency', 'wrong-agency'];
 
