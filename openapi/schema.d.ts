@@ -1355,9 +1355,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The report, recorded: the task after it and the ledger event. */
             201: {
                 headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "idempotent-replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {

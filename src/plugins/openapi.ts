@@ -85,7 +85,13 @@ export default fp(
       transform: withResponseHeaders,
       transformObject: withoutUnusedComponents,
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      // swagger-ui's own policy for its pages (helmet's default-src 'none' would blank them), minus
+      // upgrade-insecure-requests, which would break the page when served over plain http.
+      staticCSP: true,
+      transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+    });
 
     app.get(
       '/openapi.json',

@@ -71,5 +71,8 @@ t.test('the OpenAPI document', async (t) => {
     t.equal(response.statusCode, 200);
     t.match(response.headers['content-type'], /text\/html/);
     t.match(response.body, /swagger-ui/i);
+    const csp = String(response.headers['content-security-policy']);
+    t.match(csp, /script-src 'self'/, 'its own scripts may run');
+    t.notMatch(csp, /upgrade-insecure-requests/, 'and still load over plain http');
   });
 });

@@ -8,7 +8,7 @@ import { EventPage } from './events-schemas.js';
 import { listTaskEvents } from './events.js';
 import { Task, TaskEtagHeaders, TaskPage, TaskQuery } from './schemas.js';
 import { assertTaskExists, getTask, listTasks, type ReadContext } from './service.js';
-import { IdempotencyHeaders, IfMatchHeaders, ProgressReport, ReportResult, TaskPatch } from './write-schemas.js';
+import { IdempotencyHeaders, IfMatchHeaders, ProgressReport, ReplayHeaders, ReportResult, TaskPatch } from './write-schemas.js';
 import { relationOf, reportProgress, updateTask } from './writes.js';
 
 const tags = ['tasks'];
@@ -96,7 +96,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         headers: IdempotencyHeaders,
         body: ProgressReport,
         response: {
-          201: ReportResult,
+          201: {
+            description: 'The report, recorded: the task after it and the ledger event.',
+            headers: ReplayHeaders,
+            content: { 'application/json': { schema: ReportResult } },
+          },
           ...problemResponses,
           ...authProblems,
           409: problemResponse('The task is verified and read-only to agencies.'),

@@ -43,3 +43,7 @@ export const IdempotencyHeaders = z.looseObject({
     .optional()
     .describe('Makes a retry safe: the same key and body replay the first answer; the same key with another body is refused (422).'),
 });
+
+export const ReplayHeaders = z.object({
+  'idempotent-replayed': z.literal('true').optional().describe('Present when this is the stored answer to an earlier request with the same Idempotency-Key.'),
+});
