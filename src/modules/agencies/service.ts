@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { agencies, agencyMembers, type AgencyKind, type AgencyRow } from '../../db/schema/index.js';
 import { NotFoundError } from '../../domain/errors.js';
-import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { decodeCursor, paginate } from '../common/cursor.js';
 import type { Agency } from './schemas.js';
 
 const idCursor = z.tuple([z.string()]);
@@ -18,12 +18,8 @@ export async function listAgencies(db: Database, query: { limit: number; cursor?
     .where(and(...conditions))
     .orderBy(asc(agencies.id))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    items: await withMemberships(db, page),
-    nextCursor: rows.length > query.limit && last ? encodeCursor([last.id]) : null,
-  };
+  const { rows: page, nextCursor } = paginate(rows, query.limit, (row) => [row.id]);
+  return { items: await withMemberships(db, page), nextCursor };
 }
 
 export async function getAgency(db: Database, id: string): Promise<Agency> {

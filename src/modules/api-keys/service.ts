@@ -5,7 +5,7 @@ import { agencies, agencyMembers, type ApiKeyRow, apiKeys, type KeyRole } from '
 import { digest, generateKey, parseKey, secretMatches } from '../../domain/api-keys.js';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/permissions.js';
-import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { decodeCursor, paginate } from '../common/cursor.js';
 import type { ApiKey } from './schemas.js';
 
 /** The principal a presented key stands for, or null when it is malformed, unknown, revoked or wrong. */
@@ -72,9 +72,8 @@ export async function listKeys(db: Database, page: { limit: number; cursor?: str
     .where(after === undefined ? undefined : gt(apiKeys.id, after))
     .orderBy(asc(apiKeys.id))
     .limit(page.limit + 1);
-  const items = rows.slice(0, page.limit).map(toApiKey);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([last.id]) : null };
+  const { rows: keys, nextCursor } = paginate(rows, page.limit, (row) => [row.id]);
+  return { items: keys.map(toApiKey), nextCursor };
 }
 
 /** Revokes a key; revoking a revoked key changes nothing and is not an error. */

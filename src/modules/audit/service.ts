@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.js';
 import { entryOf } from '../../db/ledger.js';
 import { ledgerState, taskEvents, tasks } from '../../db/schema/index.js';
 import { type ChainHead, type ChainProblem, checkChain, ledgerRoot, type StoredEvent } from '../../domain/audit.js';
-import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { decodeCursor, paginate } from '../common/cursor.js';
 import { toEvent } from '../tasks/events.js';
 
 const positionCursor = z.tuple([z.number().int().min(0)]);
@@ -21,9 +21,8 @@ export async function listLedger(db: Database, query: { since?: number | undefin
     .where(gt(taskEvents.id, after))
     .orderBy(asc(taskEvents.id))
     .limit(query.limit + 1);
-  const items = rows.slice(0, query.limit);
-  const last = items.at(-1);
-  return { items: items.map(toEvent), nextCursor: rows.length > query.limit && last ? encodeCursor([last.id]) : null };
+  const { rows: events, nextCursor } = paginate(rows, query.limit, (row) => [row.id]);
+  return { items: events.map(toEvent), nextCursor };
 }
 
 async function currentPosition(db: Database): Promise<number> {
@@ -43,8 +42,8 @@ export async function computeRoot(db: Database, now: Date) {
   // One snapshot for position and heads, so a write landing in between cannot split them.
   return db.transaction(
     async (tx) => {
-      const position = await currentPosition(tx as unknown as Database);
-      const heads = await headsAt(tx as unknown as Database, position);
+      const position = await currentPosition(tx);
+      const heads = await headsAt(tx, position);
       return { root: ledgerRoot(position, heads), position, tasks: heads.length, computedAt: now.toISOString() };
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
@@ -57,9 +56,8 @@ const BATCH = 5000;
 export async function verifyLedger(db: Database, recorded: { root: string; position: number } | null, now: Date) {
   return db.transaction(
     async (tx) => {
-      const q = tx as unknown as Database;
-      const position = await currentPosition(q);
-      const versions = new Map((await q.select({ id: tasks.id, version: tasks.version }).from(tasks)).map((t) => [t.id, t.version]));
+      const position = await currentPosition(tx);
+      const versions = new Map((await tx.select({ id: tasks.id, version: tasks.version }).from(tasks)).map((t) => [t.id, t.version]));
       const problems: ChainProblem[] = [];
       const seen = new Set<string>();
       let eventCount = 0;
@@ -72,7 +70,7 @@ export async function verifyLedger(db: Database, recorded: { root: string; posit
       };
       let after: [string, number] = ['', 0];
       for (;;) {
-        const rows = await q
+        const rows = await tx
           .select()
           .from(taskEvents)
           .where(sql`(${taskEvents.taskId}, ${taskEvents.seq}) > (${after[0]}, ${after[1]})`)
@@ -100,7 +98,7 @@ export async function verifyLedger(db: Database, recorded: { root: string; posit
       }
       let rootCheck = null;
       if (recorded) {
-        const recomputed = ledgerRoot(recorded.position, await headsAt(q, recorded.position));
+        const recomputed = ledgerRoot(recorded.position, await headsAt(tx, recorded.position));
         rootCheck = { position: recorded.position, recorded: recorded.root, recomputed, matches: recomputed === recorded.root };
       }
       return {

@@ -24,3 +24,10 @@ export function decodeCursor<T extends z.ZodType<CursorKey>>(cursor: string, sha
   }
   return parsed.data;
 }
+
+/** Splits the limit + 1 rows a keyset query fetched into one page and the cursor that follows it. */
+export function paginate<R>(rows: R[], limit: number, keyOf: (row: R) => CursorKey): { rows: R[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { rows: page, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
+}

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { articles, documentParts, documents } from '../../db/schema/index.js';
 import { NotFoundError } from '../../domain/errors.js';
-import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { decodeCursor, paginate } from '../common/cursor.js';
 import type { Document, DocumentSummary } from './schemas.js';
 
 const idCursor = z.tuple([z.string()]);
@@ -16,9 +16,8 @@ export async function listDocuments(db: Database, page: { limit: number; cursor?
     .where(after === undefined ? undefined : gt(documents.id, after))
     .orderBy(asc(documents.id))
     .limit(page.limit + 1);
-  const items: DocumentSummary[] = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([last.id]) : null };
+  const { rows: items, nextCursor } = paginate<DocumentSummary>(rows, page.limit, (row) => [row.id]);
+  return { items, nextCursor };
 }
 
 export async function getDocument(db: Database, id: string): Promise<Document> {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { taskLists, tasks } from '../../db/schema/index.js';
 import { NotFoundError } from '../../domain/errors.js';
-import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { decodeCursor, paginate } from '../common/cursor.js';
 import type { TaskList } from './schemas.js';
 
 const listCursor = z.tuple([z.string(), z.number().int()]);
@@ -28,12 +28,8 @@ export async function listTaskLists(db: Database, query: { limit: number; cursor
     .where(and(...conditions))
     .orderBy(asc(taskLists.documentId), asc(taskLists.position))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toTaskList),
-    nextCursor: rows.length > query.limit && last ? encodeCursor([last.documentId, last.position]) : null,
-  };
+  const { rows: page, nextCursor } = paginate(rows, query.limit, (row) => [row.documentId, row.position]);
+  return { items: page.map(toTaskList), nextCursor };
 }
 
 export async function getTaskList(db: Database, id: string): Promise<TaskList> {

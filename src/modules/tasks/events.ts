@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { entryOf } from '../../db/ledger.js';
 import { type TaskEventRow, taskEvents } from '../../db/schema/index.js';
-import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { decodeCursor, paginate } from '../common/cursor.js';
 import type { Event } from './events-schemas.js';
 
 export function toEvent(row: TaskEventRow): Event {
@@ -22,7 +22,6 @@ export async function listTaskEvents(db: Database, taskId: string, page: { limit
     .where(and(eq(taskEvents.taskId, taskId), gt(taskEvents.seq, after)))
     .orderBy(asc(taskEvents.seq))
     .limit(page.limit + 1);
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  return { items: items.map(toEvent), nextCursor: rows.length > page.limit && last ? encodeCursor([last.seq]) : null };
+  const { rows: events, nextCursor } = paginate(rows, page.limit, (row) => [row.seq]);
+  return { items: events.map(toEvent), nextCursor };
 }

@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.js';
 import { agencies, agencyMembers, taskAssignments, taskLinks, tasks, type TaskRow, type TaskStatus } from '../../db/schema/index.js';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
 import { deriveState, type DerivationPolicy, utcDate } from '../../domain/task-state.js';
-import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { decodeCursor, paginate } from '../common/cursor.js';
 import type { Task, TaskQuery } from './schemas.js';
 
 export interface ReadContext {
@@ -23,12 +23,8 @@ export async function listTasks(db: Database, query: TaskQuery, ctx: ReadContext
     .where(and(...taskFilters(db, query, ctx)))
     .orderBy(asc(tasks.listId), asc(tasks.number))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    items: await hydrate(db, page, ctx),
-    nextCursor: rows.length > query.limit && last ? encodeCursor([last.listId, last.number]) : null,
-  };
+  const { rows: page, nextCursor } = paginate(rows, query.limit, (row) => [row.listId, row.number]);
+  return { items: await hydrate(db, page, ctx), nextCursor };
 }
 
 export async function getTask(db: Database, id: string, ctx: ReadContext): Promise<Task> {

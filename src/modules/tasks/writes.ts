@@ -61,7 +61,7 @@ export async function updateTask(db: Database, id: string, expectedVersion: numb
       });
     }
     const plan = planTaskUpdate(ctx.principal, relation, task, patch);
-    if (Object.keys(plan.changes).length === 0) return getTask(tx as unknown as Database, id, ctx);
+    if (Object.keys(plan.changes).length === 0) return getTask(tx, id, ctx);
 
     const values: Partial<TaskRow> = {};
     if (plan.changes.status) values.status = plan.changes.status.to;
@@ -72,7 +72,7 @@ export async function updateTask(db: Database, id: string, expectedVersion: numb
       .set({ ...values, version: sql`${tasks.version} + 1`, updatedAt: ctx.now })
       .where(eq(tasks.id, id));
     await appendEvent(tx, { taskId: id, type: plan.type, at: ctx.now.toISOString(), actor: actorOf(ctx.principal), changes: plan.changes, note: plan.note, evidence: [] });
-    return getTask(tx as unknown as Database, id, ctx);
+    return getTask(tx, id, ctx);
   });
 }
 
@@ -99,6 +99,6 @@ export async function reportProgress(tx: Transaction, id: string, report: Progre
     note: report.note,
     evidence: report.evidence ?? [],
   });
-  return { task: await getTask(tx as unknown as Database, id, ctx), event: toEvent(row) };
+  return { task: await getTask(tx, id, ctx), event: toEvent(row) };
 }
 
