@@ -93,6 +93,7 @@ CREATE TABLE "task_events" (
 	"changes" jsonb NOT NULL,
 	"note" text,
 	"evidence" jsonb NOT NULL,
+	"state" jsonb NOT NULL,
 	"prev_hash" text NOT NULL,
 	"hash" text NOT NULL,
 	CONSTRAINT "task_events_taskId_seq_unique" UNIQUE("task_id","seq")

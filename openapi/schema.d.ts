@@ -487,6 +487,14 @@ export interface components {
             /** @enum {string} */
             role: "system" | "admin" | "supervisor" | "agency" | "auditor";
         };
+        /** @description The task’s status, progress, due date and last report time after the event. */
+        TaskState: {
+            /** @enum {string} */
+            status: "not_started" | "in_progress" | "delayed" | "completed" | "verified";
+            progress: number;
+            dueDate: string | null;
+            lastReportAt: string | null;
+        };
         Event: {
             /** @description Position in the whole ledger: gap-free and in commit order. */
             id: number;
@@ -510,6 +518,7 @@ export interface components {
             };
             note: string | null;
             evidence: string[];
+            state: components["schemas"]["TaskState"];
             /** @description hash of the previous event of this task; 64 zeros for the first. */
             prevHash: string;
             /** @description hex(sha256(prevHash ‖ RFC 8785 JSON of the event without id and hash)); README has the recipe. */
@@ -535,7 +544,7 @@ export interface components {
         };
         ChainProblem: {
             /** @enum {string} */
-            kind: "hash_mismatch" | "broken_link" | "seq_gap" | "version_mismatch" | "missing_events";
+            kind: "hash_mismatch" | "broken_link" | "seq_gap" | "version_mismatch" | "state_mismatch" | "missing_events";
             taskId: string | null;
             eventId: number | null;
             seq: number | null;

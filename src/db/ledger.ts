@@ -1,7 +1,7 @@
 import { desc, eq, sql } from 'drizzle-orm';
-import { GENESIS_HASH, hashEntry, type LedgerEntry } from '../domain/ledger.js';
+import { GENESIS_HASH, hashEntry, type LedgerEntry, type TaskState } from '../domain/ledger.js';
 import type { Transaction } from './client.js';
-import { ledgerState, type TaskEventRow, taskEvents } from './schema/index.js';
+import { ledgerState, type TaskEventRow, taskEvents, type TaskRow } from './schema/index.js';
 
 export type NewEvent = Omit<LedgerEntry, 'seq' | 'prevHash'>;
 
@@ -53,9 +53,15 @@ function toRow(entry: LedgerEntry, position: number) {
     changes: entry.changes,
     note: entry.note,
     evidence: entry.evidence,
+    state: entry.state,
     prevHash: entry.prevHash,
     hash: hashEntry(entry),
   };
+}
+
+/** The tracked fields as the ledger records them after a change. */
+export function stateOf(task: TaskRow): TaskState {
+  return { status: task.status, progress: task.progress, dueDate: task.dueDate, lastReportAt: task.lastReportAt?.toISOString() ?? null };
 }
 
 /** The entry an event row was hashed from, for re-checking a chain. */
@@ -69,6 +75,7 @@ export function entryOf(row: TaskEventRow): LedgerEntry {
     changes: row.changes as LedgerEntry['changes'],
     note: row.note,
     evidence: row.evidence,
+    state: row.state,
     prevHash: row.prevHash,
   };
 }

@@ -168,6 +168,7 @@ async function seedDocument(tx: Transaction, seed: DocumentSeed, agencyIdByName:
         changes: { status: { from: null, to: 'not_started' }, progress: { from: null, to: 0 }, dueDate: { from: null, to: null } },
         note: null,
         evidence: [],
+        state: { status: 'not_started', progress: 0, dueDate: null, lastReportAt: null },
       })),
     );
   }

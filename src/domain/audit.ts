@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { GENESIS_HASH, hashEntry, type LedgerEntry } from './ledger.js';
+import { GENESIS_HASH, hashEntry, type LedgerEntry, type TaskState } from './ledger.js';
 
 export interface ChainHead {
   taskId: string;
@@ -20,7 +20,7 @@ export function ledgerRoot(position: number, heads: readonly ChainHead[]): strin
     .digest('hex');
 }
 
-export type ChainProblemKind = 'hash_mismatch' | 'broken_link' | 'seq_gap' | 'version_mismatch' | 'missing_events';
+export type ChainProblemKind = 'hash_mismatch' | 'broken_link' | 'seq_gap' | 'version_mismatch' | 'state_mismatch' | 'missing_events';
 
 export interface ChainProblem {
   kind: ChainProblemKind;
@@ -38,9 +38,10 @@ export interface StoredEvent {
 
 /**
  * Re-checks one task's chain, events in seq order: each hash recomputes, each prevHash is the
- * hash before it, seqs run 1, 2, 3 … and the task's version equals the number of events.
+ * hash before it, seqs run 1, 2, 3 …, the task's version equals the number of events, and the
+ * task row holds the state its last event recorded.
  */
-export function checkChain(taskId: string, events: readonly StoredEvent[], taskVersion: number | null): ChainProblem[] {
+export function checkChain(taskId: string, events: readonly StoredEvent[], task: { version: number; state: TaskState } | null): ChainProblem[] {
   const problems: ChainProblem[] = [];
   let previousHash = GENESIS_HASH;
   events.forEach((event, index) => {
@@ -50,8 +51,13 @@ export function checkChain(taskId: string, events: readonly StoredEvent[], taskV
     if (hashEntry(event.entry) !== event.hash) problems.push({ kind: 'hash_mismatch', ...at, detail: 'the stored hash does not match the event’s content' });
     previousHash = event.hash;
   });
-  if (taskVersion !== null && taskVersion !== events.length) {
-    problems.push({ kind: 'version_mismatch', taskId, eventId: null, seq: null, detail: `the task is at version ${taskVersion} but its chain has ${events.length} event(s)` });
+  if (task === null) return problems;
+  if (task.version !== events.length) {
+    problems.push({ kind: 'version_mismatch', taskId, eventId: null, seq: null, detail: `the task is at version ${task.version} but its chain has ${events.length} event(s)` });
+  }
+  const last = events.at(-1);
+  if (last && canonicalize(last.entry.state) !== canonicalize(task.state)) {
+    problems.push({ kind: 'state_mismatch', taskId, eventId: last.id, seq: last.entry.seq, detail: 'the task row differs from the state its last event recorded' });
   }
   return problems;
 }

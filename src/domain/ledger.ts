@@ -13,6 +13,17 @@ export const actorSchema = z.object({
 
 const fieldChange = z.object({ from: z.unknown(), to: z.unknown() });
 
+/**
+ * The task's tracked fields after the event. Carried (and hashed) in every event so that the
+ * state as of any moment is one lookup of the last event before it, not a replay.
+ */
+export const taskStateSchema = z.object({
+  status: z.enum(['not_started', 'in_progress', 'delayed', 'completed', 'verified']),
+  progress: z.number().int().min(0).max(100),
+  dueDate: z.iso.date().nullable(),
+  lastReportAt: z.iso.datetime().nullable(),
+});
+
 /** What an event says, without its storage id and its own hash: exactly what the hash covers. */
 export const ledgerEntrySchema = z.object({
   taskId: z.string(),
@@ -23,11 +34,13 @@ export const ledgerEntrySchema = z.object({
   changes: z.record(z.string(), fieldChange),
   note: z.string().nullable(),
   evidence: z.array(z.string()),
+  state: taskStateSchema,
   prevHash: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
 export type Actor = z.infer<typeof actorSchema>;
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
+export type TaskState = z.infer<typeof taskStateSchema>;
 
 export const SYSTEM_ACTOR: Actor = { keyId: null, agencyId: null, role: 'system' };
 

@@ -2,11 +2,13 @@ import t from 'tap';
 import { checkChain, ledgerRoot, type StoredEvent } from '../../src/domain/audit.js';
 import { GENESIS_HASH, hashEntry, type LedgerEntry, SYSTEM_ACTOR } from '../../src/domain/ledger.js';
 
+const state = { status: 'in_progress' as const, progress: 10, dueDate: null, lastReportAt: '2026-01-01T00:00:00.000Z' };
+
 function chain(length: number): StoredEvent[] {
   const events: StoredEvent[] = [];
   let prevHash = GENESIS_HASH;
   for (let seq = 1; seq <= length; seq++) {
-    const entry: LedgerEntry = { taskId: 't', seq, type: 'progress_reported', at: '2026-01-01T00:00:00.000Z', actor: SYSTEM_ACTOR, changes: {}, note: `n${seq}`, evidence: [], prevHash };
+    const entry: LedgerEntry = { taskId: 't', seq, type: 'progress_reported', at: '2026-01-01T00:00:00.000Z', actor: SYSTEM_ACTOR, changes: {}, note: `n${seq}`, evidence: [], state, prevHash };
     const hash = hashEntry(entry);
     events.push({ id: seq, entry, hash });
     prevHash = hash;
@@ -15,23 +17,24 @@ function chain(length: number): StoredEvent[] {
 }
 
 t.test('an intact chain has no problems', async (t) => {
-  t.same(checkChain('t', chain(4), 4), []);
+  t.same(checkChain('t', chain(4), { version: 4, state }), []);
 });
 
 t.test('each kind of damage is named with its event', async (t) => {
   const edited = chain(4);
   edited[1] = { ...edited[1]!, entry: { ...edited[1]!.entry, note: 'rewritten' } };
-  t.match(checkChain('t', edited, 4), [{ kind: 'hash_mismatch', eventId: 2, seq: 2 }]);
+  t.match(checkChain('t', edited, { version: 4, state }), [{ kind: 'hash_mismatch', eventId: 2, seq: 2 }]);
 
   const gap = chain(4).filter((e) => e.entry.seq !== 2);
-  t.match(checkChain('t', gap, 4), [
+  t.match(checkChain('t', gap, { version: 4, state }), [
     { kind: 'seq_gap', eventId: 3 },
     { kind: 'broken_link', eventId: 3 },
     { kind: 'seq_gap', eventId: 4 },
     { kind: 'version_mismatch', eventId: null },
   ]);
 
-  t.match(checkChain('t', chain(3), 4), [{ kind: 'version_mismatch', detail: /version 4 but its chain has 3/ }]);
+  t.match(checkChain('t', chain(3), { version: 4, state }), [{ kind: 'version_mismatch', detail: /version 4 but its chain has 3/ }]);
+  t.match(checkChain('t', chain(2), { version: 2, state: { ...state, status: 'verified' } }), [{ kind: 'state_mismatch', eventId: 2, seq: 2 }], 'a task row changed behind the ledger');
 });
 
 t.test('the root is order-independent in its input and sensitive to every head and the position', async (t) => {

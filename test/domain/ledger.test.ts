@@ -11,6 +11,7 @@ const entry: LedgerEntry = {
   changes: { status: { from: null, to: 'not_started' } },
   note: null,
   evidence: [],
+  state: { status: 'not_started', progress: 0, dueDate: null, lastReportAt: null },
   prevHash: GENESIS_HASH,
 };
 
@@ -19,7 +20,7 @@ t.test('hash is sha256 of prevHash followed by the RFC 8785 encoding', async (t)
   const canonical =
     '{"actor":{"agencyId":null,"keyId":null,"role":"system"},"at":"2026-01-05T08:00:00.000Z","changes":{"status":{"from":null,"to":"not_started"}},"evidence":[],"note":null,"prevHash":"' +
     GENESIS_HASH +
-    '","seq":1,"taskId":"tj-2021-annex2-01","type":"created"}';
+    '","seq":1,"state":{"dueDate":null,"lastReportAt":null,"progress":0,"status":"not_started"},"taskId":"tj-2021-annex2-01","type":"created"}';
   t.equal(hashEntry(entry), createHash('sha256').update(GENESIS_HASH + canonical).digest('hex'));
 });
 

@@ -71,20 +71,32 @@ t.test('the ledger over HTTP', async (t) => {
     await withoutAppendOnlyTrigger(db, sql`delete from task_events where id = 61`);
     report = (await getJson(app, `/v1/audit/verify?root=${recorded.root}&position=${recorded.position}`, auditor)).body;
     t.equal(report.ok, false);
-    t.match(report.problems, [{ kind: 'version_mismatch', taskId: 'tj-2021-annex2-20' }, { kind: 'missing_events', taskId: null }]);
+    t.match(report.problems, [
+      { kind: 'version_mismatch', taskId: 'tj-2021-annex2-20' },
+      { kind: 'state_mismatch', taskId: 'tj-2021-annex2-20', eventId: 26, detail: /differs from the state its last event recorded/ },
+      { kind: 'missing_events', taskId: null, detail: /62 positions but holds 61 events/ },
+    ]);
     t.equal(report.rootCheck.matches, false, 'the recorded root no longer matches');
 
     await withoutAppendOnlyTrigger(
       db,
-      sql`insert into task_events (id, task_id, seq, type, at, actor_role, changes, note, evidence, prev_hash, hash)
-          values (61, 'tj-2021-annex2-20', 2, 'progress_reported', now(), 'agency', '{}', '伪造', '[]', ${'0'.repeat(64)}, ${'f'.repeat(64)})`,
+      sql`insert into task_events (id, task_id, seq, type, at, actor_role, changes, note, evidence, state, prev_hash, hash)
+          values (61, 'tj-2021-annex2-20', 2, 'progress_reported', now(), 'agency', '{}', '伪造', '[]',
+                  '{"status":"completed","progress":100,"dueDate":null,"lastReportAt":null}', ${'0'.repeat(64)}, ${'f'.repeat(64)})`,
     );
     report = (await getJson(app, '/v1/audit/verify', auditor)).body;
     t.equal(report.ok, false);
     t.match(report.problems, [
       { kind: 'broken_link', taskId: 'tj-2021-annex2-20', seq: 2, eventId: 61 },
       { kind: 'hash_mismatch', taskId: 'tj-2021-annex2-20', seq: 2, eventId: 61 },
+      { kind: 'state_mismatch', taskId: 'tj-2021-annex2-20', eventId: 61 },
     ]);
+  });
+
+  t.test('a task row changed behind the ledger is caught too', async (t) => {
+    await db.execute(sql`update tasks set status = 'verified' where id = 'tj-2021-annex2-33'`);
+    const report = (await getJson(app, '/v1/audit/verify', auditor)).body;
+    t.ok(report.problems.some((p: any) => p.kind === 'state_mismatch' && p.taskId === 'tj-2021-annex2-33' && p.eventId === 33 + 6));
   });
 });
 

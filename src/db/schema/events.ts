@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import type { TaskState } from '../../domain/ledger.js';
 import { tasks } from './tasks.js';
 
 /**
@@ -23,6 +24,7 @@ export const taskEvents = pgTable(
     changes: jsonb().$type<Record<string, unknown>>().notNull(),
     note: text(),
     evidence: jsonb().$type<string[]>().notNull(),
+    state: jsonb().$type<TaskState>().notNull(),
     prevHash: text().notNull(),
     hash: text().notNull(),
   },

@@ -29,7 +29,7 @@ export const VerifyQuery = z
 
 export const ChainProblem = z
   .object({
-    kind: z.enum(['hash_mismatch', 'broken_link', 'seq_gap', 'version_mismatch', 'missing_events']),
+    kind: z.enum(['hash_mismatch', 'broken_link', 'seq_gap', 'version_mismatch', 'state_mismatch', 'missing_events']),
     taskId: z.string().nullable(),
     eventId: z.number().int().nullable(),
     seq: z.number().int().nullable(),

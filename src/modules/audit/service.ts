@@ -1,7 +1,7 @@
 import { asc, eq, gt, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { entryOf } from '../../db/ledger.js';
+import { entryOf, stateOf } from '../../db/ledger.js';
 import { ledgerState, taskEvents, tasks } from '../../db/schema/index.js';
 import { type ChainHead, type ChainProblem, checkChain, ledgerRoot, type StoredEvent } from '../../domain/audit.js';
 import { decodeCursor, paginate } from '../common/cursor.js';
@@ -57,7 +57,8 @@ export async function verifyLedger(db: Database, recorded: { root: string; posit
   return db.transaction(
     async (tx) => {
       const position = await currentPosition(tx);
-      const versions = new Map((await tx.select({ id: tasks.id, version: tasks.version }).from(tasks)).map((t) => [t.id, t.version]));
+      const taskRows = await tx.select().from(tasks);
+      const taskFacts = new Map(taskRows.map((task) => [task.id, { version: task.version, state: stateOf(task) }]));
       const problems: ChainProblem[] = [];
       const seen = new Set<string>();
       let eventCount = 0;
@@ -65,7 +66,7 @@ export async function verifyLedger(db: Database, recorded: { root: string; posit
       let chainEvents: StoredEvent[] = [];
       const flush = () => {
         if (chainTask === null) return;
-        problems.push(...checkChain(chainTask, chainEvents, versions.get(chainTask) ?? null));
+        problems.push(...checkChain(chainTask, chainEvents, taskFacts.get(chainTask) ?? null));
         seen.add(chainTask);
       };
       let after: [string, number] = ['', 0];
@@ -90,7 +91,7 @@ export async function verifyLedger(db: Database, recorded: { root: string; posit
         after = [last.taskId, last.seq];
       }
       flush();
-      for (const [taskId, version] of versions) {
+      for (const [taskId, { version }] of taskFacts) {
         if (!seen.has(taskId)) problems.push({ kind: 'missing_events', taskId, eventId: null, seq: null, detail: `the task is at version ${version} but has no events` });
       }
       if (eventCount !== position) {
@@ -104,7 +105,7 @@ export async function verifyLedger(db: Database, recorded: { root: string; posit
       return {
         ok: problems.length === 0 && (rootCheck?.matches ?? true),
         position,
-        tasks: versions.size,
+        tasks: taskFacts.size,
         problems,
         rootCheck,
         verifiedAt: now.toISOString(),

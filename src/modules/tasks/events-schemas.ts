@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { actorSchema } from '../../domain/ledger.js';
+import { actorSchema, taskStateSchema } from '../../domain/ledger.js';
 import { Id, pageOf, Timestamp } from '../common/schemas.js';
 
 export const Actor = actorSchema.meta({ id: 'Actor', description: 'Who made the change: the key, its agency, its role (system for seeding).' });
+
+export const TaskState = taskStateSchema.meta({ id: 'TaskState', description: 'The task’s status, progress, due date and last report time after the event.' });
 
 export const Event = z
   .object({
@@ -25,6 +27,7 @@ export const Event = z
     changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })).describe('Each changed field with its value before and after.'),
     note: z.string().nullable(),
     evidence: z.array(z.string()),
+    state: TaskState,
     prevHash: z.string().describe('hash of the previous event of this task; 64 zeros for the first.'),
     hash: z.string().describe('hex(sha256(prevHash ‖ RFC 8785 JSON of the event without id and hash)); README has the recipe.'),
   })
