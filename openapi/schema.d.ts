@@ -340,6 +340,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Status, health, completion and overdue/stale counts, now or as of a past moment
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then.
+         */
+        get: operations["getSummaryReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Overdue tasks with their lead agency and days late
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then.
+         */
+        get: operations["getOverdueReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/stale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open tasks without a progress report for `days` days, with their lead agency
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then.
+         */
+        get: operations["getStaleReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -615,19 +675,6 @@ export interface components {
             /** @constant */
             status: "ok";
         };
-        TaskList: {
-            id: string;
-            documentId: string;
-            title: string;
-            /** @description The annex label in the document (附件2), if the list is an annex. */
-            annex: string | null;
-            taskCount: number;
-        };
-        TaskListPage: {
-            items: components["schemas"]["TaskList"][];
-            /** @description Cursor for the next page; null on the last page. */
-            nextCursor: string | null;
-        };
         /**
          * @description not_started 未启动 → in_progress 推进中 ⇄ delayed 滞后 → completed 已完成 → verified 已销号.
          * @enum {string}
@@ -689,6 +736,70 @@ export interface components {
         };
         TaskPage: {
             items: components["schemas"]["Task"][];
+            /** @description Cursor for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        Summary: {
+            /**
+             * Format: date-time
+             * @description The moment the report describes.
+             */
+            asOf: string;
+            total: number;
+            byStatus: {
+                not_started: number;
+                in_progress: number;
+                delayed: number;
+                completed: number;
+                verified: number;
+            };
+            /** @description (completed + verified) / total, 4 decimals. */
+            completionRate: number;
+            /** @description verified / total, 4 decimals. */
+            verifiedRate: number;
+            overdue: number;
+            stale: number;
+            byHealth: {
+                red: number;
+                amber: number;
+                green: number;
+                none: number;
+            };
+        };
+        FollowUpRow: {
+            taskId: string;
+            listId: string;
+            number: number;
+            text: string;
+            status: components["schemas"]["TaskStatus"];
+            progress: number;
+            dueDate: string | null;
+            /** @description Whole days past the due date; null when not overdue. */
+            daysLate: number | null;
+            lastReportAt: string | null;
+            /** @description Whole days since the last report, or since creation before the first. */
+            daysSinceReport: number;
+            leadAgencyId: string | null;
+            leadAgencyName: string | null;
+        };
+        FollowUpReport: {
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC.
+             */
+            asOf: string;
+            items: components["schemas"]["FollowUpRow"][];
+        };
+        TaskList: {
+            id: string;
+            documentId: string;
+            title: string;
+            /** @description The annex label in the document (附件2), if the list is an annex. */
+            annex: string | null;
+            taskCount: number;
+        };
+        TaskListPage: {
+            items: components["schemas"]["TaskList"][];
             /** @description Cursor for the next page; null on the last page. */
             nextCursor: string | null;
         };
@@ -2067,6 +2178,224 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VerifyResult"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSummaryReport: {
+        parameters: {
+            query?: {
+                /** @description One list id, or several separated by commas. */
+                list?: string;
+                /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
+                agency?: string;
+                /** @description RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count. */
+                asOf?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOverdueReport: {
+        parameters: {
+            query?: {
+                /** @description One list id, or several separated by commas. */
+                list?: string;
+                /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
+                agency?: string;
+                /** @description RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count. */
+                asOf?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpReport"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStaleReport: {
+        parameters: {
+            query?: {
+                /** @description One list id, or several separated by commas. */
+                list?: string;
+                /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
+                agency?: string;
+                /** @description RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count. */
+                asOf?: string;
+                /** @description Days without a report that make an open task stale; default STALE_AFTER_DAYS. */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpReport"];
                 };
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */

@@ -77,6 +77,7 @@ export default fp(
           { name: 'tasks', description: 'Tasks with their responsible agencies, status and derived health.' },
           { name: 'agencies', description: 'Responsible units and groups.' },
           { name: 'api-keys', description: 'API keys and roles; who is calling.' },
+          { name: 'reports', description: 'Auditor reports, live or as of any past moment, computed from the ledger.' },
           { name: 'audit', description: 'The tamper-evident ledger: every event, its root digest, and verification.' },
           { name: 'health', description: 'Liveness and readiness probes.' },
           { name: 'meta', description: 'This API description.' },

@@ -73,7 +73,7 @@ function taskFilters(db: Database, query: TaskQuery, ctx: ReadContext): (SQL | u
 }
 
 /** Assigned to the agency itself, or to a group it is a member of (a district acts for 各区人民政府). */
-function assignedTo(db: Database, agencyId: string, role: TaskQuery['role']): SQL {
+export function assignedTo(db: Database, agencyId: string, role: TaskQuery['role']): SQL {
   const groupsOfAgency = db.select({ id: agencyMembers.groupId }).from(agencyMembers).where(eq(agencyMembers.memberId, agencyId));
   return exists(
     db

@@ -1,0 +1,65 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { authProblems, problemResponsesWithout404 } from '../common/schemas.js';
+import { FollowUpReport, ReportQuery, StaleQuery, Summary } from './schemas.js';
+import { followUpReport, type ReportContext, summaryReport } from './service.js';
+
+const tags = ['reports'];
+const asOfNote = 'With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then.';
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  const context = (): ReportContext => ({ now: app.deps.clock(), policy: app.deps.config });
+
+  app.get(
+    '/v1/reports/summary',
+    {
+      config: { access: 'public-read' },
+      schema: {
+        operationId: 'getSummaryReport',
+        tags,
+        summary: 'Status, health, completion and overdue/stale counts, now or as of a past moment',
+        description: asOfNote,
+        querystring: ReportQuery,
+        response: { 200: Summary, ...problemResponsesWithout404, ...authProblems },
+      },
+    },
+    (request) => summaryReport(app.deps.db, request.query, context()),
+  );
+
+  app.get(
+    '/v1/reports/overdue',
+    {
+      config: { access: 'public-read' },
+      schema: {
+        operationId: 'getOverdueReport',
+        tags,
+        summary: 'Overdue tasks with their lead agency and days late',
+        description: asOfNote,
+        querystring: ReportQuery,
+        response: { 200: FollowUpReport, ...problemResponsesWithout404, ...authProblems },
+      },
+    },
+    (request) => followUpReport(app.deps.db, request.query, 'overdue', context()),
+  );
+
+  app.get(
+    '/v1/reports/stale',
+    {
+      config: { access: 'public-read' },
+      schema: {
+        operationId: 'getStaleReport',
+        tags,
+        summary: 'Open tasks without a progress report for `days` days, with their lead agency',
+        description: asOfNote,
+        querystring: StaleQuery,
+        response: { 200: FollowUpReport, ...problemResponsesWithout404, ...authProblems },
+      },
+    },
+    (request) => {
+      const ctx = context();
+      const { days, ...query } = request.query;
+      return followUpReport(app.deps.db, query, 'stale', days ? { ...ctx, policy: { ...ctx.policy, staleAfterDays: days } } : ctx);
+    },
+  );
+};
+
+export default routes;

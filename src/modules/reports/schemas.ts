@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { Health, TaskStatus } from '../tasks/schemas.js';
+import { CalendarDate, Id, Timestamp } from '../common/schemas.js';
+
+const ListIds = z
+  .string()
+  .max(1000)
+  .transform((value) => value.split(','))
+  .pipe(z.array(Id).min(1).max(50))
+  .describe('One list id, or several separated by commas.');
+
+const AsOf = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true })])
+  .describe('RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count.');
+
+export const ReportQuery = z.strictObject({
+  list: ListIds.optional(),
+  agency: Id.optional().describe('Only tasks assigned to this agency, directly or through a group it belongs to.'),
+  asOf: AsOf.optional(),
+});
+
+export const StaleQuery = ReportQuery.extend({
+  days: z.coerce.number().int().min(1).max(3650).optional().describe('Days without a report that make an open task stale; default STALE_AFTER_DAYS.'),
+});
+
+const countsBy = <T extends string>(keys: readonly T[]) => z.object(Object.fromEntries(keys.map((k) => [k, z.number().int().min(0)])) as Record<T, z.ZodNumber>);
+
+export const Summary = z
+  .object({
+    asOf: Timestamp.describe('The moment the report describes.'),
+    total: z.number().int().min(0),
+    byStatus: countsBy(TaskStatus.options),
+    completionRate: z.number().min(0).max(1).describe('(completed + verified) / total, 4 decimals.'),
+    verifiedRate: z.number().min(0).max(1).describe('verified / total, 4 decimals.'),
+    overdue: z.number().int().min(0),
+    stale: z.number().int().min(0),
+    byHealth: countsBy(Health.options),
+  })
+  .meta({ id: 'Summary' });
+
+export const FollowUpRow = z
+  .object({
+    taskId: Id,
+    listId: Id,
+    number: z.number().int(),
+    text: z.string(),
+    status: TaskStatus,
+    progress: z.number().int(),
+    dueDate: CalendarDate.nullable(),
+    daysLate: z.number().int().nullable().describe('Whole days past the due date; null when not overdue.'),
+    lastReportAt: Timestamp.nullable(),
+    daysSinceReport: z.number().int().describe('Whole days since the last report, or since creation before the first.'),
+    leadAgencyId: Id.nullable(),
+    leadAgencyName: z.string().nullable(),
+  })
+  .meta({ id: 'FollowUpRow' });
+
+export const FollowUpReport = z
+  .object({
+    asOf: Timestamp,
+    items: z.array(FollowUpRow),
+  })
+  .meta({ id: 'FollowUpReport' });
+
+export type ReportQuery = z.output<typeof ReportQuery>;

@@ -1,0 +1,98 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { stateOf } from '../../db/ledger.js';
+import { agencies, taskAssignments, tasks } from '../../db/schema/index.js';
+import type { TaskState } from '../../domain/ledger.js';
+import { daysBetween, flagsAt, summarize, type TaskAtMoment } from '../../domain/report-math.js';
+import type { DerivationPolicy } from '../../domain/task-state.js';
+import { assignedTo } from '../tasks/service.js';
+import type { ReportQuery } from './schemas.js';
+
+export interface ReportContext {
+  now: Date;
+  policy: DerivationPolicy;
+}
+
+interface TaskAtMomentRow extends TaskAtMoment {
+  listId: string;
+  number: number;
+  text: string;
+}
+
+/** The moment a report describes: now, the instant given, or the end of the (UTC) day given. */
+export function reportMoment(asOf: string | undefined, now: Date): Date {
+  if (asOf === undefined) return now;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(asOf)) return new Date(Date.parse(`${asOf}T00:00:00Z`) + 86_400_000 - 1);
+  return new Date(asOf);
+}
+
+/**
+ * Every task in scope as it stood at `at`. Live reports read the task rows; reports as of a
+ * past moment read, for each task, the state its last event recorded at or before that moment,
+ * so they say exactly what the API said then. Tasks created later are not in them.
+ */
+async function tasksAt(db: Database, query: ReportQuery, at: Date, live: boolean): Promise<TaskAtMomentRow[]> {
+  const scope = and(query.list ? inArray(tasks.listId, query.list) : undefined, query.agency ? assignedTo(db, query.agency, undefined) : undefined);
+  if (live) {
+    const rows = await db.select().from(tasks).where(scope).orderBy(asc(tasks.listId), asc(tasks.number));
+    return rows.map((row) => ({ id: row.id, listId: row.listId, number: row.number, text: row.text, createdAt: row.createdAt, state: stateOf(row) }));
+  }
+  // Qualified by hand: drizzle leaves columns of a one-table select unqualified, and inside the subquery "id" would be the event's.
+  const stateThen = sql<TaskState | null>`(select e.state from task_events e where e.task_id = "tasks"."id" and e.at <= ${at.toISOString()}::timestamptz order by e.seq desc limit 1)`;
+  const rows = await db
+    .select({ id: tasks.id, listId: tasks.listId, number: tasks.number, text: tasks.text, createdAt: tasks.createdAt, state: stateThen })
+    .from(tasks)
+    .where(scope)
+    .orderBy(asc(tasks.listId), asc(tasks.number));
+  return rows.filter((row): row is TaskAtMomentRow => row.state !== null);
+}
+
+export async function summaryReport(db: Database, query: ReportQuery, ctx: ReportContext) {
+  const at = reportMoment(query.asOf, ctx.now);
+  const scoped = await tasksAt(db, query, at, query.asOf === undefined);
+  return { asOf: at.toISOString(), ...summarize(scoped, at, ctx.policy) };
+}
+
+/** Overdue or stale tasks at a moment, with their lead agency, for follow-up. */
+export async function followUpReport(db: Database, query: ReportQuery, kind: 'overdue' | 'stale', ctx: ReportContext) {
+  const at = reportMoment(query.asOf, ctx.now);
+  const scoped = await tasksAt(db, query, at, query.asOf === undefined);
+  const selected = scoped.filter((task) => flagsAt(task, at, ctx.policy)[kind]);
+  const leads = selected.length
+    ? await db
+        .select({ taskId: taskAssignments.taskId, agencyId: agencies.id, name: agencies.name })
+        .from(taskAssignments)
+        .innerJoin(agencies, eq(agencies.id, taskAssignments.agencyId))
+        .where(
+          and(
+            inArray(
+              taskAssignments.taskId,
+              selected.map((t) => t.id),
+            ),
+            eq(taskAssignments.role, 'lead'),
+          ),
+        )
+    : [];
+  const leadOf = new Map(leads.map((lead) => [lead.taskId, lead]));
+  return {
+    asOf: at.toISOString(),
+    items: selected.map((task) => {
+      const flags = flagsAt(task, at, ctx.policy);
+      const lastSign = task.state.lastReportAt === null ? task.createdAt : new Date(task.state.lastReportAt);
+      return {
+        taskId: task.id,
+        listId: task.listId,
+        number: task.number,
+        text: task.text,
+        status: task.state.status,
+        progress: task.state.progress,
+        dueDate: task.state.dueDate,
+        daysLate: flags.overdue && task.state.dueDate ? daysBetween(task.state.dueDate, at) : null,
+        lastReportAt: task.state.lastReportAt,
+        daysSinceReport: daysBetween(lastSign, at),
+        leadAgencyId: leadOf.get(task.id)?.agencyId ?? null,
+        leadAgencyName: leadOf.get(task.id)?.name ?? null,
+      };
+    }),
+  };
+}

@@ -1,0 +1,95 @@
+import t from 'tap';
+import { getJson, NOW, setupApp } from '../helpers/app.js';
+import { patchTask, postReport } from '../helpers/requests.js';
+
+t.test('reports on a hand-checked fixture', async (t) => {
+  const { app, key, clock } = await setupApp(t);
+  const supervisor = await key('supervisor');
+  const hrss = await key('agency', 'tj-hrss-bureau');
+
+  // Seeded 2026-01-05; now 2026-03-01T12:00Z. Four tasks are put in known states:
+  await patchTask(app, supervisor, 'tj-2021-annex2-01', '"1"', { dueDate: '2026-02-01' }); // overdue by 28 days → red
+  await patchTask(app, supervisor, 'tj-2021-annex2-02', '"1"', { dueDate: '2026-03-10' }); // due within 14 days → amber
+  await patchTask(app, hrss, 'tj-2021-annex2-44', '"1"', { status: 'completed' });
+  await patchTask(app, supervisor, 'tj-2021-annex2-44', '"2"', { status: 'verified' }); // verified → none
+  await postReport(app, hrss, 'tj-2021-annex2-08', { note: '月报' }); // reported today → not stale
+
+  t.test('summary arithmetic', async (t) => {
+    const { status, body } = await getJson(app, '/v1/reports/summary');
+    t.equal(status, 200);
+    t.same(body, {
+      asOf: NOW.toISOString(),
+      total: 58,
+      byStatus: { not_started: 57, in_progress: 0, delayed: 0, completed: 0, verified: 1 },
+      completionRate: 0.0172, // 1 / 58
+      verifiedRate: 0.0172,
+      overdue: 1,
+      stale: 56, // every open task but task 8, which reported today (task 44 is verified)
+      byHealth: { red: 1, amber: 1, green: 55, none: 1 },
+    });
+  });
+
+  t.test('scope by list (one or several) and by agency', async (t) => {
+    t.match((await getJson(app, '/v1/reports/summary?list=tj-2021-annex1')).body, { total: 6, overdue: 0, stale: 6 });
+    t.match((await getJson(app, '/v1/reports/summary?list=tj-2021-annex1,tj-2021-annex2')).body, { total: 58 });
+    t.match((await getJson(app, '/v1/reports/summary?agency=tj-hrss-bureau')).body, { total: 22, byStatus: { verified: 1 }, stale: 20 });
+    t.match((await getJson(app, '/v1/reports/summary?agency=tj-justice-bureau')).body, { total: 1, overdue: 1, byHealth: { red: 1 } });
+  });
+
+  t.test('overdue and stale rows name the lead agency', async (t) => {
+    const overdue = (await getJson(app, '/v1/reports/overdue')).body;
+    t.same(overdue.items.map((row: any) => [row.taskId, row.daysLate, row.leadAgencyName]), [['tj-2021-annex2-01', 28, '市司法局']]);
+    const stale = (await getJson(app, '/v1/reports/stale')).body;
+    t.equal(stale.items.length, 56);
+    t.match(stale.items[0], { taskId: 'tj-2021-annex1-01', daysSinceReport: 55, lastReportAt: null, leadAgencyName: '教育部', daysLate: null });
+    t.same((await getJson(app, '/v1/reports/stale?days=56')).body.items, [], 'nobody has been silent 56 days');
+  });
+
+  t.test('as of a moment before the seed, there was nothing', async (t) => {
+    t.match((await getJson(app, '/v1/reports/summary?asOf=2025-12-31')).body, { asOf: '2025-12-31T23:59:59.999Z', total: 0, completionRate: 0 });
+  });
+
+  t.test('bad report parameters are 400 problems', async (t) => {
+    for (const url of ['/v1/reports/summary?asOf=yesterday', '/v1/reports/summary?list=A,b', '/v1/reports/summary?list=', '/v1/reports/stale?days=0', '/v1/reports/overdue?days=3', '/v1/reports/summary?asOf=2026-02-30']) {
+      const { status, body } = await getJson(app, url);
+      t.equal(status, 400, url);
+      t.match(body, { code: 'validation_failed' });
+    }
+  });
+
+});
+
+t.test('as of means as recorded: reports recomputed for past moments equal the live ones taken then', async (t) => {
+  const { app, key, clock } = await setupApp(t);
+  const supervisor = await key('supervisor');
+  const education = await key('agency', 'tj-education-commission');
+  const hrss = await key('agency', 'tj-hrss-bureau');
+  const urls = ['/v1/reports/summary', '/v1/reports/summary?list=tj-2021-annex2&agency=tj-hrss-bureau', '/v1/reports/overdue', '/v1/reports/stale', '/v1/reports/stale?days=10'];
+  const captured: { at: Date; reports: unknown[] }[] = [];
+  const capture = async () => captured.push({ at: clock.now, reports: await Promise.all(urls.map(async (url) => (await getJson(app, url)).body)) });
+
+  const steps: (() => Promise<unknown>)[] = [
+    () => patchTask(app, supervisor, 'tj-2021-annex2-18', '"1"', { dueDate: '2026-03-20' }),
+    () => patchTask(app, education, 'tj-2021-annex2-18', '"2"', { status: 'in_progress', progress: 20 }),
+    () => postReport(app, hrss, 'tj-2021-annex2-42', { note: '配合', progress: 10 }),
+    () => patchTask(app, education, 'tj-2021-annex2-18', '"3"', { status: 'completed', progress: 100 }),
+    () => patchTask(app, supervisor, 'tj-2021-annex2-18', '"4"', { status: 'in_progress', note: '材料不全' }),
+    () => patchTask(app, education, 'tj-2021-annex2-18', '"5"', { status: 'delayed' }),
+    () => patchTask(app, hrss, 'tj-2021-annex2-44', '"1"', { status: 'completed' }),
+    () => patchTask(app, supervisor, 'tj-2021-annex2-44', '"2"', { status: 'verified' }),
+  ];
+  await capture();
+  for (const [index, step] of steps.entries()) {
+    clock.now = new Date(NOW.getTime() + (index + 1) * 5 * 86_400_000 + index * 3_600_000);
+    const result = (await step()) as { status: number };
+    t.ok(result.status < 300, `step ${index + 1} applied`);
+    await capture();
+  }
+  clock.now = new Date('2026-12-31T00:00:00Z');
+
+  for (const { at, reports } of captured) {
+    const recomputed = await Promise.all(urls.map(async (url) => (await getJson(app, `${url}${url.includes('?') ? '&' : '?'}asOf=${encodeURIComponent(at.toISOString())}`)).body));
+    urls.forEach((url, i) => t.same(recomputed[i], reports[i], `${url} as of ${at.toISOString()}`));
+  }
+  t.not(JSON.stringify(captured[0]!.reports), JSON.stringify(captured.at(-1)!.reports), 'and the moments did differ');
+});
