@@ -360,6 +360,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/agencies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per agency: tasks led and co-owned, their status, overdue and stale counts, last report
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then.
+         */
+        get: operations["getAgencyReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per part and article of a document: status, overdue and stale counts
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then.
+         */
+        get: operations["getArticleReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/overdue": {
         parameters: {
             query?: never;
@@ -789,6 +829,71 @@ export interface components {
              */
             asOf: string;
             items: components["schemas"]["FollowUpRow"][];
+        };
+        ReportCounts: {
+            total: number;
+            byStatus: {
+                not_started: number;
+                in_progress: number;
+                delayed: number;
+                completed: number;
+                verified: number;
+            };
+            /** @description (completed + verified) / total, 4 decimals. */
+            completionRate: number;
+            /** @description verified / total, 4 decimals. */
+            verifiedRate: number;
+            overdue: number;
+            stale: number;
+            byHealth: {
+                red: number;
+                amber: number;
+                green: number;
+                none: number;
+            };
+        };
+        AgencyReportRow: {
+            agencyId: string;
+            name: string;
+            kind: string;
+            /** @description Tasks it leads, itself or through a group it belongs to. */
+            led: number;
+            /** @description Tasks it co-operates on. */
+            coOwned: number;
+            counts: components["schemas"]["ReportCounts"];
+            /** @description Its latest progress report at or before asOf. */
+            lastReportAt: string | null;
+            daysSinceLastReport: number | null;
+        };
+        AgencyReport: {
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC.
+             */
+            asOf: string;
+            items: components["schemas"]["AgencyReportRow"][];
+        };
+        ArticleReportRow: {
+            id: string;
+            number: string;
+            title: string;
+            counts: components["schemas"]["ReportCounts"];
+        };
+        PartReportRow: {
+            id: string;
+            number: string;
+            title: string;
+            counts: components["schemas"]["ReportCounts"];
+            articles: components["schemas"]["ArticleReportRow"][];
+        };
+        ArticleReport: {
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC.
+             */
+            asOf: string;
+            documentId: string;
+            parts: components["schemas"]["PartReportRow"][];
         };
         TaskList: {
             id: string;
@@ -2272,6 +2377,161 @@ export interface operations {
             };
             /** @description The key is valid but its role or agency may not do this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAgencyReport: {
+        parameters: {
+            query?: {
+                /** @description One list id, or several separated by commas. */
+                list?: string;
+                /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
+                agency?: string;
+                /** @description RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count. */
+                asOf?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyReport"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getArticleReport: {
+        parameters: {
+            query: {
+                /** @description One list id, or several separated by commas. */
+                list?: string;
+                /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
+                agency?: string;
+                /** @description RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count. */
+                asOf?: string;
+                /** @description The document whose parts and articles the report follows. */
+                document: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleReport"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

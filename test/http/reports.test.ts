@@ -3,7 +3,7 @@ import { getJson, NOW, setupApp } from '../helpers/app.js';
 import { patchTask, postReport } from '../helpers/requests.js';
 
 t.test('reports on a hand-checked fixture', async (t) => {
-  const { app, key, clock } = await setupApp(t);
+  const { app, key } = await setupApp(t);
   const supervisor = await key('supervisor');
   const hrss = await key('agency', 'tj-hrss-bureau');
 
@@ -45,6 +45,46 @@ t.test('reports on a hand-checked fixture', async (t) => {
     t.same((await getJson(app, '/v1/reports/stale?days=56')).body.items, [], 'nobody has been silent 56 days');
   });
 
+  t.test('per agency: led, co-owned, counts, last report', async (t) => {
+    const { items } = (await getJson(app, '/v1/reports/agencies')).body;
+    const row = (id: string) => items.find((r: any) => r.agencyId === id);
+    t.match(row('tj-hrss-bureau'), {
+      name: '市人社局',
+      led: 3,
+      coOwned: 19,
+      counts: { total: 22, byStatus: { verified: 1 }, stale: 20 },
+      lastReportAt: NOW.toISOString(),
+      daysSinceLastReport: 0,
+    });
+    t.match(row('tj-justice-bureau'), { led: 1, coOwned: 0, counts: { total: 1, overdue: 1 }, lastReportAt: null, daysSinceLastReport: null });
+    t.match(row('tj-district-heping'), { led: 1, coOwned: 12, counts: { total: 13, overdue: 0, byHealth: { amber: 1 } } }, 'a district counts the tasks of 各区人民政府');
+    t.match(row('tj-district-governments'), { led: 1, coOwned: 12 });
+    t.notOk(row('tj-relevant-departments') === undefined, '各有关部门 co-operates on task 52');
+    t.same(
+      (await getJson(app, '/v1/reports/agencies?agency=moe')).body.items.map((r: any) => [r.agencyId, r.led, r.coOwned]),
+      [['moe', 6, 0]],
+    );
+  });
+
+  t.test('per part and article', async (t) => {
+    const { status, body } = await getJson(app, '/v1/reports/articles?document=tj-2021');
+    t.equal(status, 200);
+    t.equal(body.parts.length, 7);
+    t.match(body.parts[0], { id: 'tj-2021-part-1', number: '一', counts: { total: 10, overdue: 1, byHealth: { red: 1, amber: 1 } } });
+    t.same(
+      body.parts[0].articles.map((a: any) => [a.number, a.counts.total]),
+      [
+        ['（一）', 3],
+        ['（二）', 4],
+        ['（三）', 3],
+      ],
+    );
+    t.equal(body.parts.reduce((sum: number, p: any) => sum + p.counts.total, 0), 58, 'every task sits in one article');
+    t.match(body.parts[5].articles[1], { number: '（十六）', counts: { total: 4 } });
+    t.equal((await getJson(app, '/v1/reports/articles?document=tj-1999')).status, 404);
+    t.equal((await getJson(app, '/v1/reports/articles')).status, 400, 'document is required');
+  });
+
   t.test('as of a moment before the seed, there was nothing', async (t) => {
     t.match((await getJson(app, '/v1/reports/summary?asOf=2025-12-31')).body, { asOf: '2025-12-31T23:59:59.999Z', total: 0, completionRate: 0 });
   });
@@ -64,7 +104,15 @@ t.test('as of means as recorded: reports recomputed for past moments equal the l
   const supervisor = await key('supervisor');
   const education = await key('agency', 'tj-education-commission');
   const hrss = await key('agency', 'tj-hrss-bureau');
-  const urls = ['/v1/reports/summary', '/v1/reports/summary?list=tj-2021-annex2&agency=tj-hrss-bureau', '/v1/reports/overdue', '/v1/reports/stale', '/v1/reports/stale?days=10'];
+  const urls = [
+    '/v1/reports/summary',
+    '/v1/reports/summary?list=tj-2021-annex2&agency=tj-hrss-bureau',
+    '/v1/reports/overdue',
+    '/v1/reports/stale',
+    '/v1/reports/stale?days=10',
+    '/v1/reports/agencies',
+    '/v1/reports/articles?document=tj-2021',
+  ];
   const captured: { at: Date; reports: unknown[] }[] = [];
   const capture = async () => captured.push({ at: clock.now, reports: await Promise.all(urls.map(async (url) => (await getJson(app, url)).body)) });
 

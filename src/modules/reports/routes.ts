@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { authProblems, problemResponsesWithout404 } from '../common/schemas.js';
-import { FollowUpReport, ReportQuery, StaleQuery, Summary } from './schemas.js';
-import { followUpReport, type ReportContext, summaryReport } from './service.js';
+import { authProblems, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
+import { AgencyReport, ArticleReport, ArticleReportQuery, FollowUpReport, ReportQuery, StaleQuery, Summary } from './schemas.js';
+import { agencyReport, articleReport, followUpReport, type ReportContext, summaryReport } from './service.js';
 
 const tags = ['reports'];
 const asOfNote = 'With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then.';
@@ -23,6 +23,38 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     (request) => summaryReport(app.deps.db, request.query, context()),
+  );
+
+  app.get(
+    '/v1/reports/agencies',
+    {
+      config: { access: 'public-read' },
+      schema: {
+        operationId: 'getAgencyReport',
+        tags,
+        summary: 'Per agency: tasks led and co-owned, their status, overdue and stale counts, last report',
+        description: asOfNote,
+        querystring: ReportQuery,
+        response: { 200: AgencyReport, ...problemResponsesWithout404, ...authProblems },
+      },
+    },
+    (request) => agencyReport(app.deps.db, request.query, context()),
+  );
+
+  app.get(
+    '/v1/reports/articles',
+    {
+      config: { access: 'public-read' },
+      schema: {
+        operationId: 'getArticleReport',
+        tags,
+        summary: 'Per part and article of a document: status, overdue and stale counts',
+        description: asOfNote,
+        querystring: ArticleReportQuery,
+        response: { 200: ArticleReport, ...problemResponses, ...authProblems },
+      },
+    },
+    (request) => articleReport(app.deps.db, request.query, context()),
   );
 
   app.get(

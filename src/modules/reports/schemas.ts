@@ -63,3 +63,34 @@ export const FollowUpReport = z
   .meta({ id: 'FollowUpReport' });
 
 export type ReportQuery = z.output<typeof ReportQuery>;
+
+const Counts = Summary.omit({ asOf: true }).meta({ id: 'ReportCounts' });
+
+export const AgencyRow = z
+  .object({
+    agencyId: Id,
+    name: z.string(),
+    kind: z.string(),
+    led: z.number().int().min(0).describe('Tasks it leads, itself or through a group it belongs to.'),
+    coOwned: z.number().int().min(0).describe('Tasks it co-operates on.'),
+    counts: Counts,
+    lastReportAt: Timestamp.nullable().describe('Its latest progress report at or before asOf.'),
+    daysSinceLastReport: z.number().int().nullable(),
+  })
+  .meta({ id: 'AgencyReportRow' });
+
+export const AgencyReport = z.object({ asOf: Timestamp, items: z.array(AgencyRow) }).meta({ id: 'AgencyReport' });
+
+export const ArticleRow = z
+  .object({ id: Id, number: z.string(), title: z.string(), counts: Counts })
+  .meta({ id: 'ArticleReportRow' });
+
+export const PartRow = z
+  .object({ id: Id, number: z.string(), title: z.string(), counts: Counts, articles: z.array(ArticleRow) })
+  .meta({ id: 'PartReportRow' });
+
+export const ArticleReport = z
+  .object({ asOf: Timestamp, documentId: Id, parts: z.array(PartRow) })
+  .meta({ id: 'ArticleReport' });
+
+export const ArticleReportQuery = ReportQuery.extend({ document: Id.describe('The document whose parts and articles the report follows.') });

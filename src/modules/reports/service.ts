@@ -1,7 +1,8 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, max, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { stateOf } from '../../db/ledger.js';
-import { agencies, taskAssignments, tasks } from '../../db/schema/index.js';
+import { agencies, agencyMembers, articles, documentParts, taskAssignments, taskEvents, tasks } from '../../db/schema/index.js';
+import { NotFoundError } from '../../domain/errors.js';
 import type { TaskState } from '../../domain/ledger.js';
 import { daysBetween, flagsAt, summarize, type TaskAtMoment } from '../../domain/report-math.js';
 import type { DerivationPolicy } from '../../domain/task-state.js';
@@ -17,6 +18,7 @@ interface TaskAtMomentRow extends TaskAtMoment {
   listId: string;
   number: number;
   text: string;
+  articleId: string | null;
 }
 
 /** The moment a report describes: now, the instant given, or the end of the (UTC) day given. */
@@ -35,12 +37,12 @@ async function tasksAt(db: Database, query: ReportQuery, at: Date, live: boolean
   const scope = and(query.list ? inArray(tasks.listId, query.list) : undefined, query.agency ? assignedTo(db, query.agency, undefined) : undefined);
   if (live) {
     const rows = await db.select().from(tasks).where(scope).orderBy(asc(tasks.listId), asc(tasks.number));
-    return rows.map((row) => ({ id: row.id, listId: row.listId, number: row.number, text: row.text, createdAt: row.createdAt, state: stateOf(row) }));
+    return rows.map((row) => ({ id: row.id, listId: row.listId, number: row.number, text: row.text, articleId: row.articleId, createdAt: row.createdAt, state: stateOf(row) }));
   }
   // Qualified by hand: drizzle leaves columns of a one-table select unqualified, and inside the subquery "id" would be the event's.
   const stateThen = sql<TaskState | null>`(select e.state from task_events e where e.task_id = "tasks"."id" and e.at <= ${at.toISOString()}::timestamptz order by e.seq desc limit 1)`;
   const rows = await db
-    .select({ id: tasks.id, listId: tasks.listId, number: tasks.number, text: tasks.text, createdAt: tasks.createdAt, state: stateThen })
+    .select({ id: tasks.id, listId: tasks.listId, number: tasks.number, text: tasks.text, articleId: tasks.articleId, createdAt: tasks.createdAt, state: stateThen })
     .from(tasks)
     .where(scope)
     .orderBy(asc(tasks.listId), asc(tasks.number));
@@ -92,6 +94,91 @@ export async function followUpReport(db: Database, query: ReportQuery, kind: 'ov
         daysSinceReport: daysBetween(lastSign, at),
         leadAgencyId: leadOf.get(task.id)?.agencyId ?? null,
         leadAgencyName: leadOf.get(task.id)?.name ?? null,
+      };
+    }),
+  };
+}
+
+/**
+ * Per agency: tasks led and co-owned (a member counts its group's tasks), their counts, and when
+ * the agency last reported. Agencies with no task in scope are left out.
+ */
+export async function agencyReport(db: Database, query: ReportQuery, ctx: ReportContext) {
+  const at = reportMoment(query.asOf, ctx.now);
+  const [scoped, assignments, memberships, agencyRows, lastReports] = await Promise.all([
+    tasksAt(db, { ...query, agency: undefined }, at, query.asOf === undefined),
+    db.select({ taskId: taskAssignments.taskId, agencyId: taskAssignments.agencyId, role: taskAssignments.role }).from(taskAssignments),
+    db.select().from(agencyMembers),
+    db.select().from(agencies).orderBy(asc(agencies.id)),
+    db
+      .select({ agencyId: taskEvents.actorAgencyId, at: max(taskEvents.at) })
+      .from(taskEvents)
+      .where(and(eq(taskEvents.type, 'progress_reported'), lte(taskEvents.at, at)))
+      .groupBy(taskEvents.actorAgencyId),
+  ]);
+  const inScope = new Map(scoped.map((task) => [task.id, task]));
+  const lastReportOf = new Map(lastReports.map((r) => [r.agencyId, r.at]));
+  const items = [];
+  for (const agency of agencyRows) {
+    if (query.agency && agency.id !== query.agency) continue;
+    const acting = new Set([agency.id, ...memberships.filter((m) => m.memberId === agency.id).map((m) => m.groupId)]);
+    const roles = new Map<string, 'lead' | 'co'>();
+    for (const a of assignments) {
+      if (!acting.has(a.agencyId) || !inScope.has(a.taskId)) continue;
+      if (roles.get(a.taskId) !== 'lead') roles.set(a.taskId, a.role);
+    }
+    if (roles.size === 0) continue;
+    const mine = [...roles.keys()].map((id) => inScope.get(id)!);
+    const last = lastReportOf.get(agency.id) ?? null;
+    items.push({
+      agencyId: agency.id,
+      name: agency.name,
+      kind: agency.kind,
+      led: [...roles.values()].filter((r) => r === 'lead').length,
+      coOwned: [...roles.values()].filter((r) => r === 'co').length,
+      counts: summarize(mine, at, ctx.policy),
+      lastReportAt: last?.toISOString() ?? null,
+      daysSinceLastReport: last ? daysBetween(last, at) : null,
+    });
+  }
+  return { asOf: at.toISOString(), items };
+}
+
+/** Counts per part and article of a document, in the document's order. */
+export async function articleReport(db: Database, query: ReportQuery & { document: string }, ctx: ReportContext) {
+  const at = reportMoment(query.asOf, ctx.now);
+  const parts = await db.select().from(documentParts).where(eq(documentParts.documentId, query.document)).orderBy(asc(documentParts.position));
+  if (parts.length === 0) throw new NotFoundError('document', query.document);
+  const [articleRows, scoped] = await Promise.all([
+    db
+      .select()
+      .from(articles)
+      .where(
+        inArray(
+          articles.partId,
+          parts.map((p) => p.id),
+        ),
+      )
+      .orderBy(asc(articles.position)),
+    tasksAt(db, query, at, query.asOf === undefined),
+  ]);
+  const tasksOf = (articleIds: Set<string>) => scoped.filter((task) => task.articleId !== null && articleIds.has(task.articleId));
+  return {
+    asOf: at.toISOString(),
+    documentId: query.document,
+    parts: parts.map((part) => {
+      const partArticles = articleRows.filter((a) => a.partId === part.id);
+      return {
+        id: part.id,
+        number: part.number,
+        title: part.title,
+        counts: summarize(tasksOf(new Set(partArticles.map((a) => a.id))), at, ctx.policy),
+        articles: partArticles.map((article) => ({
+          id: article.id,
+          number: article.number,
+          title: article.title,
+          counts: summarize(tasksOf(new Set([article.id])), at, ctx.policy),
+        })),
       };
     }),
   };
