@@ -440,6 +440,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Counts by status at the end of each day, week or month, for a burn-up chart
+         * @description Computed from the ledger: each point equals the summary as of the end of its period.
+         */
+        get: operations["getTimelineReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -894,6 +914,31 @@ export interface components {
             asOf: string;
             documentId: string;
             parts: components["schemas"]["PartReportRow"][];
+        };
+        TimelinePoint: {
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            periodStart: string;
+            /**
+             * Format: date-time
+             * @description The end of the period (or now, for a period not over yet): the counts are as of then.
+             */
+            asOf: string;
+            total: number;
+            byStatus: {
+                not_started: number;
+                in_progress: number;
+                delayed: number;
+                completed: number;
+                verified: number;
+            };
+        };
+        Timeline: {
+            /** @enum {string} */
+            interval: "day" | "week" | "month";
+            points: components["schemas"]["TimelinePoint"][];
         };
         TaskList: {
             id: string;
@@ -2656,6 +2701,81 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FollowUpReport"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTimelineReport: {
+        parameters: {
+            query: {
+                /** @description One list id, or several separated by commas. */
+                list?: string;
+                /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
+                agency?: string;
+                /** @description First day (UTC). */
+                from: string;
+                /** @description Last day (UTC), inclusive. */
+                to: string;
+                interval?: "day" | "week" | "month";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timeline"];
                 };
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */

@@ -140,4 +140,26 @@ t.test('as of means as recorded: reports recomputed for past moments equal the l
     urls.forEach((url, i) => t.same(recomputed[i], reports[i], `${url} as of ${at.toISOString()}`));
   }
   t.not(JSON.stringify(captured[0]!.reports), JSON.stringify(captured.at(-1)!.reports), 'and the moments did differ');
+
+  t.test('each timeline point equals the summary as of the end of its period', async (t) => {
+    for (const interval of ['day', 'week', 'month']) {
+      const { status, body } = await getJson(app, `/v1/reports/timeline?from=2026-01-01&to=2026-04-30&interval=${interval}&list=tj-2021-annex2`);
+      t.equal(status, 200);
+      for (const point of body.points.filter((_: unknown, i: number) => i % 7 === 0 || interval !== 'day')) {
+        const summary = (await getJson(app, `/v1/reports/summary?list=tj-2021-annex2&asOf=${encodeURIComponent(point.asOf)}`)).body;
+        t.same([point.total, point.byStatus], [summary.total, summary.byStatus], `${interval} ${point.periodStart}`);
+      }
+    }
+    const weeks = (await getJson(app, '/v1/reports/timeline?from=2026-01-01&to=2026-01-31&interval=week')).body.points;
+    t.same(
+      weeks.map((p: any) => p.periodStart),
+      ['2025-12-29', '2026-01-05', '2026-01-12', '2026-01-19', '2026-01-26'],
+      'weeks start on Monday',
+    );
+    t.match(weeks[0], { total: 0 }, 'before the seed');
+    t.match(weeks[1], { total: 58, byStatus: { not_started: 58 } });
+    t.equal((await getJson(app, '/v1/reports/timeline?from=2026-02-01&to=2026-01-01')).status, 400);
+    t.equal((await getJson(app, '/v1/reports/timeline?from=2000-01-01&to=2026-01-01&interval=day')).status, 400, 'too many periods');
+    t.equal((await getJson(app, '/v1/reports/timeline?from=2026-01-01')).status, 400, 'to is required');
+  });
 });

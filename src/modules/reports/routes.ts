@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authProblems, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
-import { AgencyReport, ArticleReport, ArticleReportQuery, FollowUpReport, ReportQuery, StaleQuery, Summary } from './schemas.js';
-import { agencyReport, articleReport, followUpReport, type ReportContext, summaryReport } from './service.js';
+import { AgencyReport, ArticleReport, ArticleReportQuery, FollowUpReport, ReportQuery, StaleQuery, Summary, Timeline, TimelineQuery } from './schemas.js';
+import { agencyReport, articleReport, followUpReport, type ReportContext, summaryReport, timelineReport } from './service.js';
 
 const tags = ['reports'];
 const asOfNote = 'With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then.';
@@ -91,6 +91,22 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const { days, ...query } = request.query;
       return followUpReport(app.deps.db, query, 'stale', days ? { ...ctx, policy: { ...ctx.policy, staleAfterDays: days } } : ctx);
     },
+  );
+
+  app.get(
+    '/v1/reports/timeline',
+    {
+      config: { access: 'public-read' },
+      schema: {
+        operationId: 'getTimelineReport',
+        tags,
+        summary: 'Counts by status at the end of each day, week or month, for a burn-up chart',
+        description: 'Computed from the ledger: each point equals the summary as of the end of its period.',
+        querystring: TimelineQuery,
+        response: { 200: Timeline, ...problemResponsesWithout404, ...authProblems },
+      },
+    },
+    (request) => timelineReport(app.deps.db, request.query, context()),
   );
 };
 

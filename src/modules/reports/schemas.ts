@@ -94,3 +94,20 @@ export const ArticleReport = z
   .meta({ id: 'ArticleReport' });
 
 export const ArticleReportQuery = ReportQuery.extend({ document: Id.describe('The document whose parts and articles the report follows.') });
+
+export const TimelineQuery = ReportQuery.omit({ asOf: true }).extend({
+  from: z.iso.date().describe('First day (UTC).'),
+  to: z.iso.date().describe('Last day (UTC), inclusive.'),
+  interval: z.enum(['day', 'week', 'month']).default('month'),
+});
+
+export const TimelinePoint = z
+  .object({
+    periodStart: CalendarDate,
+    asOf: Timestamp.describe('The end of the period (or now, for a period not over yet): the counts are as of then.'),
+    total: z.number().int().min(0),
+    byStatus: countsBy(TaskStatus.options),
+  })
+  .meta({ id: 'TimelinePoint' });
+
+export const Timeline = z.object({ interval: z.enum(['day', 'week', 'month']), points: z.array(TimelinePoint) }).meta({ id: 'Timeline' });

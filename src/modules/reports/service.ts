@@ -5,6 +5,8 @@ import { agencies, agencyMembers, articles, documentParts, taskAssignments, task
 import { NotFoundError } from '../../domain/errors.js';
 import type { TaskState } from '../../domain/ledger.js';
 import { daysBetween, flagsAt, summarize, type TaskAtMoment } from '../../domain/report-math.js';
+import { type Interval, nextPeriod, periodStarts, sweepTimeline } from '../../domain/timeline.js';
+import { InvalidInputError } from '../../domain/errors.js';
 import type { DerivationPolicy } from '../../domain/task-state.js';
 import { assignedTo } from '../tasks/service.js';
 import type { ReportQuery } from './schemas.js';
@@ -180,6 +182,37 @@ export async function articleReport(db: Database, query: ReportQuery & { documen
           counts: summarize(tasksOf(new Set([article.id])), at, ctx.policy),
         })),
       };
+    }),
+  };
+}
+
+const MAX_PERIODS = 1000;
+
+/** Counts by status per day, week or month between two dates, for a burn-up chart. */
+export async function timelineReport(db: Database, query: Omit<ReportQuery, 'asOf'> & { from: string; to: string; interval: Interval }, ctx: ReportContext) {
+  const starts = query.from <= query.to ? periodStarts(query.from, query.to, query.interval) : [];
+  if (starts.length === 0 || starts.length > MAX_PERIODS) {
+    throw new InvalidInputError(`from must not be after to, and the range may hold at most ${MAX_PERIODS} periods.`, [
+      { location: 'querystring', path: 'to', message: starts.length === 0 ? 'before from' : `more than ${MAX_PERIODS} ${query.interval}s after from` },
+    ]);
+  }
+  const ends = starts.map((start) => {
+    const end = new Date(nextPeriod(new Date(`${start}T00:00:00Z`), query.interval).getTime() - 1);
+    return end > ctx.now ? ctx.now : end;
+  });
+  const scope = and(query.list ? inArray(tasks.listId, query.list) : undefined, query.agency ? assignedTo(db, query.agency, undefined) : undefined);
+  const changes = await db
+    .select({ taskId: taskEvents.taskId, at: taskEvents.at, status: sql<TaskState['status']>`${taskEvents.state}->>'status'` })
+    .from(taskEvents)
+    .innerJoin(tasks, eq(tasks.id, taskEvents.taskId))
+    .where(and(scope, lte(taskEvents.at, ends.at(-1)!)))
+    .orderBy(asc(taskEvents.at), asc(taskEvents.id));
+  const counts = sweepTimeline(changes, ends);
+  return {
+    interval: query.interval,
+    points: starts.map((periodStart, i) => {
+      const byStatus = counts[i]!;
+      return { periodStart, asOf: ends[i]!.toISOString(), total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus };
     }),
   };
 }
