@@ -349,7 +349,7 @@ export interface paths {
         };
         /**
          * Status, health, completion and overdue/stale counts, now or as of a past moment
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.
          */
         get: operations["getSummaryReport"];
         put?: never;
@@ -369,7 +369,7 @@ export interface paths {
         };
         /**
          * Per agency: tasks led and co-owned, their status, overdue and stale counts, last report
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.
          */
         get: operations["getAgencyReport"];
         put?: never;
@@ -389,7 +389,7 @@ export interface paths {
         };
         /**
          * Per part and article of a document: status, overdue and stale counts
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.
          */
         get: operations["getArticleReport"];
         put?: never;
@@ -409,7 +409,7 @@ export interface paths {
         };
         /**
          * Overdue tasks with their lead agency and days late
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.
          */
         get: operations["getOverdueReport"];
         put?: never;
@@ -429,7 +429,7 @@ export interface paths {
         };
         /**
          * Open tasks without a progress report for `days` days, with their lead agency
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.
          */
         get: operations["getStaleReport"];
         put?: never;
@@ -449,7 +449,7 @@ export interface paths {
         };
         /**
          * Counts by status at the end of each day, week or month, for a burn-up chart
-         * @description Computed from the ledger: each point equals the summary as of the end of its period.
+         * @description Computed from the ledger: each point equals the summary as of the end of its period. JSON by default; Accept: text/csv gives CSV.
          */
         get: operations["getTimelineReport"];
         put?: never;
@@ -2380,6 +2380,8 @@ export interface operations {
     getSummaryReport: {
         parameters: {
             query?: {
+                /** @description With Accept: text/csv, start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
+                bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
                 /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
@@ -2393,13 +2395,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The summary (CSV: one row). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Summary"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
@@ -2422,6 +2425,15 @@ export interface operations {
             };
             /** @description The key is valid but its role or agency may not do this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept allows neither application/json nor text/csv. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2452,6 +2464,8 @@ export interface operations {
     getAgencyReport: {
         parameters: {
             query?: {
+                /** @description With Accept: text/csv, start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
+                bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
                 /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
@@ -2465,13 +2479,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description One row per agency with tasks in scope. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AgencyReport"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
@@ -2494,6 +2509,15 @@ export interface operations {
             };
             /** @description The key is valid but its role or agency may not do this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept allows neither application/json nor text/csv. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2524,6 +2548,8 @@ export interface operations {
     getArticleReport: {
         parameters: {
             query: {
+                /** @description With Accept: text/csv, start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
+                bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
                 /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
@@ -2539,13 +2565,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Parts with their articles (CSV: one row per article). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ArticleReport"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
@@ -2584,6 +2611,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Accept allows neither application/json nor text/csv. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
             429: {
                 headers: {
@@ -2607,6 +2643,8 @@ export interface operations {
     getOverdueReport: {
         parameters: {
             query?: {
+                /** @description With Accept: text/csv, start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
+                bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
                 /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
@@ -2620,13 +2658,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description One row per overdue task. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["FollowUpReport"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
@@ -2649,6 +2688,15 @@ export interface operations {
             };
             /** @description The key is valid but its role or agency may not do this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept allows neither application/json nor text/csv. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2679,6 +2727,8 @@ export interface operations {
     getStaleReport: {
         parameters: {
             query?: {
+                /** @description With Accept: text/csv, start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
+                bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
                 /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
@@ -2694,13 +2744,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description One row per stale task. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["FollowUpReport"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
@@ -2723,6 +2774,15 @@ export interface operations {
             };
             /** @description The key is valid but its role or agency may not do this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept allows neither application/json nor text/csv. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2753,6 +2813,8 @@ export interface operations {
     getTimelineReport: {
         parameters: {
             query: {
+                /** @description With Accept: text/csv, start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
+                bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
                 /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
@@ -2769,13 +2831,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description One point per period (CSV: one row per point). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Timeline"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
@@ -2798,6 +2861,15 @@ export interface operations {
             };
             /** @description The key is valid but its role or agency may not do this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept allows neither application/json nor text/csv. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };

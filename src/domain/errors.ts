@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'task_locked'
   | 'precondition_failed'
   | 'precondition_required'
-  | 'idempotency_conflict';
+  | 'idempotency_conflict'
+  | 'not_acceptable';
 
 export interface FieldIssue {
   location: 'body' | 'querystring' | 'params' | 'headers';

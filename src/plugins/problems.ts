@@ -21,6 +21,7 @@ const catalogue: Record<ProblemCode, { status: number; title: string }> = {
   unauthorized: { status: 401, title: 'Unauthorized' },
   forbidden: { status: 403, title: 'Forbidden' },
   not_found: { status: 404, title: 'Resource not found' },
+  not_acceptable: { status: 406, title: 'Not acceptable' },
   invalid_transition: { status: 409, title: 'Transition not allowed' },
   task_locked: { status: 409, title: 'Task is read-only' },
   precondition_failed: { status: 412, title: 'Precondition failed' },

@@ -1,112 +1,136 @@
+import accepts from '@fastify/accepts';
+import etag from '@fastify/etag';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { authProblems, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
+import { authProblems, problemResponse, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
+import { jsonOrCsv, sendReport } from './respond.js';
 import { AgencyReport, ArticleReport, ArticleReportQuery, FollowUpReport, ReportQuery, StaleQuery, Summary, Timeline, TimelineQuery } from './schemas.js';
 import { agencyReport, articleReport, followUpReport, type ReportContext, summaryReport, timelineReport } from './service.js';
 
 const tags = ['reports'];
-const asOfNote = 'With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then.';
+const asOfNote =
+  'With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.';
+const errors = { ...problemResponsesWithout404, ...authProblems, 406: problemResponse('Accept allows neither application/json nor text/csv.') };
 
 const routes: FastifyPluginAsyncZod = async (app) => {
+  await app.register(accepts);
+  // A strong validator over the exact bytes sent; a repeated request for an unchanged report gets 304.
+  await app.register(etag, { algorithm: 'sha256' });
+
   const context = (): ReportContext => ({ now: app.deps.clock(), policy: app.deps.config });
+  const access = { access: 'public-read' as const };
 
   app.get(
     '/v1/reports/summary',
     {
-      config: { access: 'public-read' },
+      config: access,
       schema: {
         operationId: 'getSummaryReport',
         tags,
         summary: 'Status, health, completion and overdue/stale counts, now or as of a past moment',
         description: asOfNote,
         querystring: ReportQuery,
-        response: { 200: Summary, ...problemResponsesWithout404, ...authProblems },
+        response: { 200: jsonOrCsv(Summary, 'The summary (CSV: one row).'), ...errors },
       },
     },
-    (request) => summaryReport(app.deps.db, request.query, context()),
+    async (request, reply) => sendReport(request, reply, await summaryReport(app.deps.db, request.query, context()), (report) => [report], request.query.bom),
   );
 
   app.get(
     '/v1/reports/agencies',
     {
-      config: { access: 'public-read' },
+      config: access,
       schema: {
         operationId: 'getAgencyReport',
         tags,
         summary: 'Per agency: tasks led and co-owned, their status, overdue and stale counts, last report',
         description: asOfNote,
         querystring: ReportQuery,
-        response: { 200: AgencyReport, ...problemResponsesWithout404, ...authProblems },
+        response: { 200: jsonOrCsv(AgencyReport, 'One row per agency with tasks in scope.'), ...errors },
       },
     },
-    (request) => agencyReport(app.deps.db, request.query, context()),
+    async (request, reply) =>
+      sendReport(request, reply, await agencyReport(app.deps.db, request.query, context()), (report) => report.items.map((row) => ({ asOf: report.asOf, ...row })), request.query.bom),
   );
 
   app.get(
     '/v1/reports/articles',
     {
-      config: { access: 'public-read' },
+      config: access,
       schema: {
         operationId: 'getArticleReport',
         tags,
         summary: 'Per part and article of a document: status, overdue and stale counts',
         description: asOfNote,
         querystring: ArticleReportQuery,
-        response: { 200: ArticleReport, ...problemResponses, ...authProblems },
+        response: { 200: jsonOrCsv(ArticleReport, 'Parts with their articles (CSV: one row per article).'), ...errors, 404: problemResponses[404] },
       },
     },
-    (request) => articleReport(app.deps.db, request.query, context()),
+    async (request, reply) =>
+      sendReport(
+        request,
+        reply,
+        await articleReport(app.deps.db, request.query, context()),
+        (report) =>
+          report.parts.flatMap((part) =>
+            part.articles.map((article) => ({ asOf: report.asOf, partId: part.id, partNumber: part.number, partTitle: part.title, ...article })),
+          ),
+        request.query.bom,
+      ),
   );
 
   app.get(
     '/v1/reports/overdue',
     {
-      config: { access: 'public-read' },
+      config: access,
       schema: {
         operationId: 'getOverdueReport',
         tags,
         summary: 'Overdue tasks with their lead agency and days late',
         description: asOfNote,
         querystring: ReportQuery,
-        response: { 200: FollowUpReport, ...problemResponsesWithout404, ...authProblems },
+        response: { 200: jsonOrCsv(FollowUpReport, 'One row per overdue task.'), ...errors },
       },
     },
-    (request) => followUpReport(app.deps.db, request.query, 'overdue', context()),
+    async (request, reply) =>
+      sendReport(request, reply, await followUpReport(app.deps.db, request.query, 'overdue', context()), (report) => report.items.map((row) => ({ asOf: report.asOf, ...row })), request.query.bom),
   );
 
   app.get(
     '/v1/reports/stale',
     {
-      config: { access: 'public-read' },
+      config: access,
       schema: {
         operationId: 'getStaleReport',
         tags,
         summary: 'Open tasks without a progress report for `days` days, with their lead agency',
         description: asOfNote,
         querystring: StaleQuery,
-        response: { 200: FollowUpReport, ...problemResponsesWithout404, ...authProblems },
+        response: { 200: jsonOrCsv(FollowUpReport, 'One row per stale task.'), ...errors },
       },
     },
-    (request) => {
+    async (request, reply) => {
       const ctx = context();
       const { days, ...query } = request.query;
-      return followUpReport(app.deps.db, query, 'stale', days ? { ...ctx, policy: { ...ctx.policy, staleAfterDays: days } } : ctx);
+      const report = await followUpReport(app.deps.db, query, 'stale', days ? { ...ctx, policy: { ...ctx.policy, staleAfterDays: days } } : ctx);
+      return sendReport(request, reply, report, (r) => r.items.map((row) => ({ asOf: r.asOf, ...row })), query.bom);
     },
   );
 
   app.get(
     '/v1/reports/timeline',
     {
-      config: { access: 'public-read' },
+      config: access,
       schema: {
         operationId: 'getTimelineReport',
         tags,
         summary: 'Counts by status at the end of each day, week or month, for a burn-up chart',
-        description: 'Computed from the ledger: each point equals the summary as of the end of its period.',
+        description: 'Computed from the ledger: each point equals the summary as of the end of its period. JSON by default; Accept: text/csv gives CSV.',
         querystring: TimelineQuery,
-        response: { 200: Timeline, ...problemResponsesWithout404, ...authProblems },
+        response: { 200: jsonOrCsv(Timeline, 'One point per period (CSV: one row per point).'), ...errors },
       },
     },
-    (request) => timelineReport(app.deps.db, request.query, context()),
+    async (request, reply) =>
+      sendReport(request, reply, await timelineReport(app.deps.db, request.query, context()), (report) => report.points.map((p) => ({ interval: report.interval, ...p })), request.query.bom),
   );
 };
 
