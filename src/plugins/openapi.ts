@@ -66,7 +66,7 @@ export default fp(
             bearerAuth: {
               type: 'http',
               scheme: 'bearer',
-              description: 'An API key (dbn_…) from POST /v1/api-keys or `npm run keys`. With PUBLIC_READ=true the read routes of documents, task lists, tasks and agencies also answer without one.',
+              description: 'An API key (dbn_…) from POST /v1/api-keys or `npm run keys`. With PUBLIC_READ=true the read routes of documents, task lists, tasks, agencies, reports and the task export also answer without one.',
             },
           },
         },
@@ -77,6 +77,7 @@ export default fp(
           { name: 'tasks', description: 'Tasks with their responsible agencies, status and derived health.' },
           { name: 'agencies', description: 'Responsible units and groups.' },
           { name: 'api-keys', description: 'API keys and roles; who is calling.' },
+          { name: 'exports', description: 'Whole-collection streams for BI tools: NDJSON or CSV.' },
           { name: 'reports', description: 'Auditor reports, live or as of any past moment, computed from the ledger.' },
           { name: 'audit', description: 'The tamper-evident ledger: every event, its root digest, and verification.' },
           { name: 'health', description: 'Liveness and readiness probes.' },

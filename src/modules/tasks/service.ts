@@ -89,7 +89,7 @@ export function assignedTo(db: Database, agencyId: string, role: TaskQuery['role
   );
 }
 
-async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): Promise<Task[]> {
+export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): Promise<Task[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [assignmentRows, linkRows] = await Promise.all([

@@ -1,0 +1,98 @@
+import { Readable } from 'node:stream';
+import accepts from '@fastify/accepts';
+import { stringify } from 'csv-stringify';
+import { eq } from 'drizzle-orm';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ledgerState } from '../../db/schema/index.js';
+import { DomainError } from '../../domain/errors.js';
+import { authProblems, problemResponse, problemResponsesWithout404 } from '../common/schemas.js';
+import { flatten } from '../reports/csv.js';
+import { exportEvents, exportTasks } from './service.js';
+
+const tags = ['exports'];
+const Stream = z.string().describe('NDJSON (one JSON object a line; the default) or, for Accept: text/csv, RFC 4180 CSV with a header row.');
+const streamed = (description: string) => ({ description, content: { 'application/x-ndjson': { schema: Stream }, 'text/csv': { schema: Stream } } });
+const errors = { ...problemResponsesWithout404, ...authProblems, 406: problemResponse('Accept allows neither application/x-ndjson nor text/csv.') };
+const Bom = z.enum(['true', 'false']).transform((flag) => flag === 'true').optional().describe('With text/csv: start with a UTF-8 byte order mark.');
+
+/**
+ * Streams items as NDJSON or CSV without holding the export in memory: the source yields a batch
+ * at a time and the socket's back-pressure paces it.
+ */
+function streamAs(type: 'application/x-ndjson' | 'text/csv', items: AsyncIterable<object>, bom: boolean): Readable {
+  if (type === 'application/x-ndjson') {
+    return Readable.from(
+      (async function* () {
+        for await (const item of items) yield `${JSON.stringify(item)}\n`;
+      })(),
+    );
+  }
+  const rows = Readable.from(
+    (async function* () {
+      for await (const item of items) yield flatten(item as Record<string, unknown>);
+    })(),
+  );
+  return rows.pipe(stringify({ header: true, record_delimiter: 'windows', bom, cast: { boolean: (v) => String(v) } }));
+}
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  await app.register(accepts);
+
+  const formatOf = (request: FastifyRequest) => {
+    const type = request.accepts().type(['application/x-ndjson', 'text/csv']);
+    if (type === false) throw new DomainError('not_acceptable', 'Exports are available as application/x-ndjson and text/csv.');
+    return type as 'application/x-ndjson' | 'text/csv';
+  };
+
+  app.get(
+    '/v1/exports/tasks',
+    {
+      config: { access: 'public-read' },
+      schema: {
+        operationId: 'exportTasks',
+        tags,
+        summary: 'Every task, by list then number, streamed',
+        querystring: z.strictObject({ bom: Bom }),
+        response: { 200: streamed('All tasks, with their derived fields as of now.'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const type = formatOf(request);
+      const items = exportTasks(app.deps.db, { now: app.deps.clock(), policy: app.deps.config });
+      return reply.type(type === 'text/csv' ? 'text/csv; charset=utf-8' : type).send(streamAs(type, items, request.query.bom ?? false) as never);
+    },
+  );
+
+  app.get(
+    '/v1/exports/events',
+    {
+      config: { access: ['auditor', 'supervisor'] },
+      schema: {
+        operationId: 'exportEvents',
+        tags,
+        summary: 'Ledger events after a position, in ledger order, streamed',
+        description:
+          'Incremental pulls: store the id of the last event you received and pass it as since next time; ids are gap-free and in commit order. The ETag names the range, so If-None-Match answers 304 when nothing new was recorded.',
+        querystring: z.strictObject({
+          since: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0).describe('Export events with id greater than this.'),
+          bom: Bom,
+        }),
+        response: { 200: streamed('The events.'), 304: z.undefined().describe('Nothing recorded since the export with this ETag.'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const type = formatOf(request);
+      const [state] = await app.deps.db.select({ position: ledgerState.position }).from(ledgerState).where(eq(ledgerState.id, 1));
+      // Events never change once written, so since, the current position and the format identify the bytes.
+      const etag = `"events-${request.query.since}-${state?.position ?? 0}-${type === 'text/csv' ? 'csv' : 'ndjson'}${request.query.bom ? '-bom' : ''}"`;
+      void reply.header('etag', etag);
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      const items = exportEvents(app.deps.db, request.query.since, state?.position ?? 0);
+      return reply.type(type === 'text/csv' ? 'text/csv; charset=utf-8' : type).send(streamAs(type, items, request.query.bom ?? false) as never);
+    },
+  );
+};
+
+export default routes;

@@ -1,0 +1,59 @@
+import { parse } from 'csv-parse/sync';
+import t from 'tap';
+import { flatten } from '../../src/modules/reports/csv.js';
+import { getJson, setupApp } from '../helpers/app.js';
+import { postReport } from '../helpers/requests.js';
+
+const lines = (body: string) =>
+  body
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line));
+
+t.test('exports', async (t) => {
+  const { app, key } = await setupApp(t);
+  const auditor = await key('auditor');
+  const hrss = await key('agency', 'tj-hrss-bureau');
+  const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers: { authorization: auditor, ...headers } });
+
+  t.test('tasks as NDJSON: every task, in order, as the API serves them', async (t) => {
+    const response = await get('/v1/exports/tasks');
+    t.equal(response.statusCode, 200);
+    t.match(response.headers['content-type'], /^application\/x-ndjson/);
+    const exported = lines(response.body);
+    const listed = (await getJson(app, '/v1/tasks?limit=200', auditor)).body.items;
+    t.same(exported, listed);
+  });
+
+  t.test('tasks as CSV parse back to the same values', async (t) => {
+    const response = await get('/v1/exports/tasks?bom=true', { accept: 'text/csv' });
+    t.match(response.headers['content-type'], /^text\/csv/);
+    t.equal(response.rawPayload.subarray(0, 3).toString('hex'), 'efbbbf');
+    const parsed = parse(response.body, { columns: true, bom: true }) as Record<string, string>[];
+    const listed = (await getJson(app, '/v1/tasks?limit=200', auditor)).body.items;
+    t.equal(parsed.length, 58);
+    const expected = listed.map((task: any) => Object.fromEntries(Object.entries(flatten({ ...task, assignments: task.assignments.map((a: any) => a.agencyId), relatedTaskIds: task.relatedTaskIds })).map(([k, v]) => [k, v === null ? '' : String(v)])));
+    t.same(parsed[41]!.text, expected[41].text);
+    t.same(parsed.map((row) => row.id), expected.map((row: any) => row.id));
+  });
+
+  t.test('events resume from a position, and 304 when nothing is new', async (t) => {
+    const all = await get('/v1/exports/events');
+    const events = lines(all.body);
+    t.equal(events.length, 58);
+    const etag = all.headers.etag as string;
+    t.equal((await get('/v1/exports/events', { 'if-none-match': etag })).statusCode, 304);
+    await postReport(app, hrss, 'tj-2021-annex2-08', { note: '增量' });
+    const fresh = await get(`/v1/exports/events?since=${events.at(-1).id}`);
+    t.same(lines(fresh.body).map((e: any) => [e.id, e.taskId, e.type]), [[59, 'tj-2021-annex2-08', 'progress_reported']]);
+    t.equal((await get('/v1/exports/events', { 'if-none-match': etag })).statusCode, 200, 'a new event changes the ETag');
+    const csv = parse((await get('/v1/exports/events?since=58', { accept: 'text/csv' })).body, { columns: true }) as Record<string, string>[];
+    t.match(csv, [{ id: '59', taskId: 'tj-2021-annex2-08', note: '增量', 'actor.agencyId': 'tj-hrss-bureau', 'state.status': 'not_started' }]);
+  });
+
+  t.test('access and negotiation', async (t) => {
+    t.equal((await app.inject({ method: 'GET', url: '/v1/exports/events', headers: { authorization: hrss } })).statusCode, 403);
+    t.equal((await get('/v1/exports/tasks', { accept: 'application/xml' })).statusCode, 406);
+    t.equal((await get('/v1/exports/events?since=-1')).statusCode, 400);
+  });
+});
