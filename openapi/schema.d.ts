@@ -2417,7 +2417,7 @@ export interface operations {
     getSummaryReport: {
         parameters: {
             query?: {
-                /** @description With Accept: text/csv, start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
+                /** @description With text/csv: start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
                 bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
@@ -2501,7 +2501,7 @@ export interface operations {
     getAgencyReport: {
         parameters: {
             query?: {
-                /** @description With Accept: text/csv, start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
+                /** @description With text/csv: start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
                 bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
@@ -2585,7 +2585,7 @@ export interface operations {
     getArticleReport: {
         parameters: {
             query: {
-                /** @description With Accept: text/csv, start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
+                /** @description With text/csv: start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
                 bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
@@ -2680,7 +2680,7 @@ export interface operations {
     getOverdueReport: {
         parameters: {
             query?: {
-                /** @description With Accept: text/csv, start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
+                /** @description With text/csv: start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
                 bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
@@ -2764,7 +2764,7 @@ export interface operations {
     getStaleReport: {
         parameters: {
             query?: {
-                /** @description With Accept: text/csv, start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
+                /** @description With text/csv: start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
                 bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
@@ -2850,7 +2850,7 @@ export interface operations {
     getTimelineReport: {
         parameters: {
             query: {
-                /** @description With Accept: text/csv, start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
+                /** @description With text/csv: start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
                 bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
@@ -2937,7 +2937,7 @@ export interface operations {
     exportTasks: {
         parameters: {
             query?: {
-                /** @description With text/csv: start with a UTF-8 byte order mark. */
+                /** @description With text/csv: start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
                 bom?: "true" | "false";
             };
             header?: never;
@@ -3017,7 +3017,7 @@ export interface operations {
             query?: {
                 /** @description Export events with id greater than this. */
                 since?: number;
-                /** @description With text/csv: start with a UTF-8 byte order mark. */
+                /** @description With text/csv: start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
                 bom?: "true" | "false";
             };
             header?: never;

@@ -84,5 +84,13 @@ export function pageOf<T extends z.ZodType>(item: T) {
   });
 }
 
+/** A query flag: the strings true or false, read as a boolean. */
+export const BooleanFlag = z
+  .enum(['true', 'false'])
+  .transform((flag) => flag === 'true')
+  .describe('true or false');
+
+export const Bom = BooleanFlag.optional().describe('With text/csv: start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text.');
+
 export const Timestamp = z.iso.datetime().describe('RFC 3339 timestamp in UTC.');
 export const CalendarDate = z.iso.date().describe('Calendar date, YYYY-MM-DD.');

@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ledgerState } from '../../db/schema/index.js';
 import { DomainError } from '../../domain/errors.js';
-import { authProblems, problemResponse, problemResponsesWithout404 } from '../common/schemas.js';
+import { authProblems, Bom, problemResponse, problemResponsesWithout404 } from '../common/schemas.js';
 import { flatten } from '../reports/csv.js';
 import { exportEvents, exportTasks } from './service.js';
 
@@ -15,7 +15,6 @@ const tags = ['exports'];
 const Stream = z.string().describe('NDJSON (one JSON object a line; the default) or, for Accept: text/csv, RFC 4180 CSV with a header row.');
 const streamed = (description: string) => ({ description, content: { 'application/x-ndjson': { schema: Stream }, 'text/csv': { schema: Stream } } });
 const errors = { ...problemResponsesWithout404, ...authProblems, 406: problemResponse('Accept allows neither application/x-ndjson nor text/csv.') };
-const Bom = z.enum(['true', 'false']).transform((flag) => flag === 'true').optional().describe('With text/csv: start with a UTF-8 byte order mark.');
 
 /**
  * Streams items as NDJSON or CSV without holding the export in memory: the source yields a batch

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Health, TaskStatus } from '../tasks/schemas.js';
-import { CalendarDate, Id, Timestamp } from '../common/schemas.js';
+import { Bom, CalendarDate, Id, Timestamp } from '../common/schemas.js';
 
 const ListIds = z
   .string()
@@ -13,13 +13,8 @@ const AsOf = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })])
   .describe('RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count.');
 
-const Bom = z
-  .enum(['true', 'false'])
-  .transform((flag) => flag === 'true')
-  .describe('With Accept: text/csv, start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text.');
-
 export const ReportQuery = z.strictObject({
-  bom: Bom.optional(),
+  bom: Bom,
   list: ListIds.optional(),
   agency: Id.optional().describe('Only tasks assigned to this agency, directly or through a group it belongs to.'),
   asOf: AsOf.optional(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assignmentRole, taskStatus } from '../../db/schema/index.js';
-import { CalendarDate, Id, pageOf, PageQuery, Timestamp } from '../common/schemas.js';
+import { BooleanFlag, CalendarDate, Id, pageOf, PageQuery, Timestamp } from '../common/schemas.js';
 
 export const TaskStatus = z.enum(taskStatus.enumValues).meta({
   id: 'TaskStatus',
@@ -50,11 +50,6 @@ export const Task = z
   .meta({ id: 'Task' });
 
 export const TaskPage = pageOf(Task).meta({ id: 'TaskPage' });
-
-const BooleanFlag = z
-  .enum(['true', 'false'])
-  .transform((flag) => flag === 'true')
-  .describe('true or false');
 
 export const TaskQuery = PageQuery.extend({
   list: Id.optional().describe('Only tasks of this list.'),
