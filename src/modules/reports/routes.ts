@@ -11,6 +11,9 @@ const asOfNote =
   'With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.';
 const errors = { ...problemResponsesWithout404, ...authProblems, 406: problemResponse('Accept allows neither application/json nor text/csv.') };
 
+/** Row reports as CSV: one row per item, each stamped with the moment the report describes. */
+const rowsWithAsOf = <T extends object>(report: { asOf: string; items: T[] }) => report.items.map((row) => ({ asOf: report.asOf, ...row }));
+
 const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(accepts);
   // A strong validator over the exact bytes sent; a repeated request for an unchanged report gets 304.
@@ -49,7 +52,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) =>
-      sendReport(request, reply, await agencyReport(app.deps.db, request.query, context()), (report) => report.items.map((row) => ({ asOf: report.asOf, ...row })), request.query.bom),
+      sendReport(request, reply, await agencyReport(app.deps.db, request.query, context()), rowsWithAsOf, request.query.bom),
   );
 
   app.get(
@@ -92,7 +95,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) =>
-      sendReport(request, reply, await followUpReport(app.deps.db, request.query, 'overdue', context()), (report) => report.items.map((row) => ({ asOf: report.asOf, ...row })), request.query.bom),
+      sendReport(request, reply, await followUpReport(app.deps.db, request.query, 'overdue', context()), rowsWithAsOf, request.query.bom),
   );
 
   app.get(
@@ -112,7 +115,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const ctx = context();
       const { days, ...query } = request.query;
       const report = await followUpReport(app.deps.db, query, 'stale', days ? { ...ctx, policy: { ...ctx.policy, staleAfterDays: days } } : ctx);
-      return sendReport(request, reply, report, (r) => r.items.map((row) => ({ asOf: r.asOf, ...row })), query.bom);
+      return sendReport(request, reply, report, rowsWithAsOf, query.bom);
     },
   );
 
