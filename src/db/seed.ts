@@ -69,9 +69,9 @@ export interface SeedResult {
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
-export const partId = (documentId: string, position: number) => `${documentId}-part-${position}`;
-export const articleId = (documentId: string, position: number) => `${documentId}-art-${pad(position)}`;
-export const taskId = (listId: string, number: number) => `${listId}-${pad(number)}`;
+const partId = (documentId: string, position: number) => `${documentId}-part-${position}`;
+const articleId = (documentId: string, position: number) => `${documentId}-art-${pad(position)}`;
+const taskId = (listId: string, number: number) => `${listId}-${pad(number)}`;
 
 /** Reads seeds/agencies.json and every other seeds/*.json as a document with its lists. */
 export async function loadSeedBundle(dir = seedsDir): Promise<SeedBundle> {

@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.js';
 import { tasks, type TaskRow } from '../../src/db/schema/index.js';
 
@@ -9,9 +9,4 @@ import { tasks, type TaskRow } from '../../src/db/schema/index.js';
 export async function setTaskState(db: Database, ids: string | string[], state: Partial<Pick<TaskRow, 'status' | 'progress' | 'dueDate' | 'lastReportAt' | 'updatedAt' | 'version'>>) {
   const list = Array.isArray(ids) ? ids : [ids];
   await db.update(tasks).set(state).where(inArray(tasks.id, list));
-}
-
-export async function taskRow(db: Database, id: string) {
-  const [row] = await db.select().from(tasks).where(eq(tasks.id, id));
-  return row;
 }

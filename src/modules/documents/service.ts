@@ -20,7 +20,8 @@ export async function listDocuments(db: Database, page: { limit: number; cursor?
   return { items, nextCursor };
 }
 
-export async function getDocument(db: Database, id: string): Promise<Document> {
+/** A document's parts and articles, each in document order; throws when there is no such document. */
+export async function documentOutline(db: Database, id: string) {
   const [document] = await db.select().from(documents).where(eq(documents.id, id));
   if (!document) throw new NotFoundError('document', id);
   const parts = await db.select().from(documentParts).where(eq(documentParts.documentId, id)).orderBy(asc(documentParts.position));
@@ -36,6 +37,11 @@ export async function getDocument(db: Database, id: string): Promise<Document> {
         )
         .orderBy(asc(articles.position))
     : [];
+  return { document, parts, articles: partArticles };
+}
+
+export async function getDocument(db: Database, id: string): Promise<Document> {
+  const { document, parts, articles: partArticles } = await documentOutline(db, id);
   return {
     ...document,
     parts: parts.map((part) => ({

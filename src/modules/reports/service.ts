@@ -1,8 +1,8 @@
 import { and, asc, eq, inArray, lte, max, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { stateOf } from '../../db/ledger.js';
-import { agencies, agencyMembers, articles, documentParts, taskAssignments, taskEvents, tasks } from '../../db/schema/index.js';
-import { NotFoundError } from '../../domain/errors.js';
+import { agencies, agencyMembers, taskAssignments, taskEvents, tasks } from '../../db/schema/index.js';
+import { documentOutline } from '../documents/service.js';
 import type { TaskState } from '../../domain/ledger.js';
 import { daysBetween, flagsAt, summarize, type TaskAtMoment } from '../../domain/report-math.js';
 import { type Interval, nextPeriod, periodStarts, sweepTimeline } from '../../domain/timeline.js';
@@ -61,7 +61,7 @@ export async function summaryReport(db: Database, query: ReportQuery, ctx: Repor
 export async function followUpReport(db: Database, query: ReportQuery, kind: 'overdue' | 'stale', ctx: ReportContext) {
   const at = reportMoment(query.asOf, ctx.now);
   const scoped = await tasksAt(db, query, at, query.asOf === undefined);
-  const selected = scoped.filter((task) => flagsAt(task, at, ctx.policy)[kind]);
+  const selected = scoped.map((task) => ({ ...task, flags: flagsAt(task, at, ctx.policy) })).filter((task) => task.flags[kind]);
   const leads = selected.length
     ? await db
         .select({ taskId: taskAssignments.taskId, agencyId: agencies.id, name: agencies.name })
@@ -81,7 +81,7 @@ export async function followUpReport(db: Database, query: ReportQuery, kind: 'ov
   return {
     asOf: at.toISOString(),
     items: selected.map((task) => {
-      const flags = flagsAt(task, at, ctx.policy);
+      const { flags } = task;
       const lastSign = task.state.lastReportAt === null ? task.createdAt : new Date(task.state.lastReportAt);
       return {
         taskId: task.id,
@@ -149,21 +149,7 @@ export async function agencyReport(db: Database, query: ReportQuery, ctx: Report
 /** Counts per part and article of a document, in the document's order. */
 export async function articleReport(db: Database, query: ReportQuery & { document: string }, ctx: ReportContext) {
   const at = reportMoment(query.asOf, ctx.now);
-  const parts = await db.select().from(documentParts).where(eq(documentParts.documentId, query.document)).orderBy(asc(documentParts.position));
-  if (parts.length === 0) throw new NotFoundError('document', query.document);
-  const [articleRows, scoped] = await Promise.all([
-    db
-      .select()
-      .from(articles)
-      .where(
-        inArray(
-          articles.partId,
-          parts.map((p) => p.id),
-        ),
-      )
-      .orderBy(asc(articles.position)),
-    tasksAt(db, query, at, query.asOf === undefined),
-  ]);
+  const [{ parts, articles: articleRows }, scoped] = await Promise.all([documentOutline(db, query.document), tasksAt(db, query, at, query.asOf === undefined)]);
   const tasksOf = (articleIds: Set<string>) => scoped.filter((task) => task.articleId !== null && articleIds.has(task.articleId));
   return {
     asOf: at.toISOString(),
