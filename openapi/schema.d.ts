@@ -409,7 +409,7 @@ export interface paths {
         };
         /**
          * Overdue tasks with their lead agency and days late
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported. Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.
          */
         get: operations["getOverdueReport"];
         put?: never;
@@ -429,7 +429,7 @@ export interface paths {
         };
         /**
          * Open tasks without a progress report for `days` days, with their lead agency
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported. Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.
          */
         get: operations["getStaleReport"];
         put?: never;
@@ -467,7 +467,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every task, by list then number, streamed */
+        /**
+         * Every task, by list then number, streamed
+         * @description The ETag is weak: it names the tasks as they stood when the export began (rows written while it streams may appear in their newer state), and If-None-Match answers 304 while nothing, the date included, has changed what the export says.
+         */
         get: operations["exportTasks"];
         put?: never;
         post?: never;
@@ -886,6 +889,8 @@ export interface components {
              */
             asOf: string;
             items: components["schemas"]["FollowUpRow"][];
+            /** @description Cursor for the next page; null on the last page. CSV responses carry it in a Link header (rel="next"). */
+            nextCursor: string | null;
         };
         ReportCounts: {
             total: number;
@@ -2688,6 +2693,10 @@ export interface operations {
                 agency?: string;
                 /** @description RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count. */
                 asOf?: string;
+                /** @description Rows per page; at most 5000. */
+                limit?: number;
+                /** @description Opaque: the nextCursor of the previous page. Later pages are computed as of the moment the first page described, so the pages list the tasks of one moment. */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -2698,6 +2707,8 @@ export interface operations {
             /** @description One row per overdue task. */
             200: {
                 headers: {
+                    /** @description RFC 8288 link to the next page (rel="next"); absent on the last page. */
+                    link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2772,6 +2783,10 @@ export interface operations {
                 agency?: string;
                 /** @description RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count. */
                 asOf?: string;
+                /** @description Rows per page; at most 5000. */
+                limit?: number;
+                /** @description Opaque: the nextCursor of the previous page. Later pages are computed as of the moment the first page described, so the pages list the tasks of one moment. */
+                cursor?: string;
                 /** @description Days without a report that make an open task stale; default STALE_AFTER_DAYS. */
                 days?: number;
             };
@@ -2784,6 +2799,8 @@ export interface operations {
             /** @description One row per stale task. */
             200: {
                 headers: {
+                    /** @description RFC 8288 link to the next page (rel="next"); absent on the last page. */
+                    link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2955,6 +2972,13 @@ export interface operations {
                     "application/x-ndjson": string;
                     "text/csv": string;
                 };
+            };
+            /** @description Nothing changed since the export with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
             400: {

@@ -1,12 +1,13 @@
 import type { TaskStatus } from '../db/schema/index.js';
-import type { TaskState } from './ledger.js';
-import { type DerivationPolicy, deriveState, type Health } from './task-state.js';
+import { type FlagInputs, flagsOf, type Health } from './task-state.js';
 
-/** What a report needs of one task, as it stood at the report's moment. */
-export interface TaskAtMoment {
-  id: string;
-  createdAt: Date;
-  state: TaskState;
+/**
+ * Tasks that look alike to every report rule — same status, same due date, same side of the
+ * stale cutoff — and how many there are. The database counts them; the rules are applied here,
+ * once per group, so a report over 50,000 tasks derives a few hundred flags, not 50,000.
+ */
+export interface TaskGroup extends FlagInputs {
+  count: number;
 }
 
 const STATUSES: TaskStatus[] = ['not_started', 'in_progress', 'delayed', 'completed', 'verified'];
@@ -17,37 +18,24 @@ function rate(part: number, whole: number): number {
   return whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 10_000;
 }
 
-/** Derived flags of a task at a moment, from the state it had then. */
-export function flagsAt(task: TaskAtMoment, at: Date, policy: DerivationPolicy) {
-  return deriveState(
-    {
-      status: task.state.status,
-      dueDate: task.state.dueDate,
-      lastReportAt: task.state.lastReportAt === null ? null : new Date(task.state.lastReportAt),
-      createdAt: task.createdAt,
-    },
-    at,
-    policy,
-  );
-}
-
 /**
  * The summary an auditor signs: counts by status and health, completion rate (completed +
  * verified over total), verified rate, overdue and stale counts — all at one moment.
  */
-export function summarize(tasks: readonly TaskAtMoment[], at: Date, policy: DerivationPolicy) {
+export function summarize(groups: readonly TaskGroup[], at: Date, amberWindowDays: number) {
   const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
   const byHealth = Object.fromEntries(HEALTHS.map((h) => [h, 0])) as Record<Health, number>;
+  let total = 0;
   let overdue = 0;
   let stale = 0;
-  for (const task of tasks) {
-    byStatus[task.state.status] += 1;
-    const flags = flagsAt(task, at, policy);
-    byHealth[flags.health] += 1;
-    if (flags.overdue) overdue += 1;
-    if (flags.stale) stale += 1;
+  for (const group of groups) {
+    const flags = flagsOf(group, at, amberWindowDays);
+    total += group.count;
+    byStatus[group.status] += group.count;
+    byHealth[flags.health] += group.count;
+    if (flags.overdue) overdue += group.count;
+    if (flags.stale) stale += group.count;
   }
-  const total = tasks.length;
   return {
     total,
     byStatus,

@@ -20,8 +20,17 @@ export interface DerivedState {
   health: Health;
 }
 
+/** What the derived flags depend on: status, due date, and whether the task has gone quiet. */
+export interface FlagInputs {
+  status: TaskStatus;
+  dueDate: string | null;
+  /** No progress report (or, before the first one, no creation) since the stale cutoff. */
+  quiet: boolean;
+}
+
 const DAY_MS = 86_400_000;
-const done = new Set<TaskStatus>(['completed', 'verified']);
+export const DONE_STATUSES: readonly TaskStatus[] = ['completed', 'verified'];
+const done = new Set<TaskStatus>(DONE_STATUSES);
 
 /** The calendar date (UTC) of an instant, as YYYY-MM-DD, the form due dates are stored in. */
 export function utcDate(instant: Date): string {
@@ -37,12 +46,15 @@ export function isOverdue(task: Pick<TaskFacts, 'status' | 'dueDate'>, now: Date
   return task.dueDate !== null && !done.has(task.status) && task.dueDate < utcDate(now);
 }
 
-/** Stale: an open task with no progress report (or, before the first one, no creation) for staleAfterDays. */
-export function isStale(task: TaskFacts, now: Date, staleAfterDays: number): boolean {
-  if (done.has(task.status)) return false;
-  const lastSign = task.lastReportAt ?? task.createdAt;
-  return now.getTime() - lastSign.getTime() >= staleAfterDays * DAY_MS;
+/** A task whose last sign of life (report, or creation before the first) is at or before this moment has gone quiet. */
+export function staleCutoff(now: Date, staleAfterDays: number): Date {
+  return new Date(now.getTime() - staleAfterDays * DAY_MS);
 }
+
+export function isQuiet(task: Pick<TaskFacts, 'lastReportAt' | 'createdAt'>, now: Date, staleAfterDays: number): boolean {
+  return (task.lastReportAt ?? task.createdAt).getTime() <= staleCutoff(now, staleAfterDays).getTime();
+}
+
 
 /**
  * 红黄绿灯: red when overdue; amber when behind (delayed, or due within the amber window and not done);
@@ -57,10 +69,16 @@ export function healthOf(task: Pick<TaskFacts, 'status' | 'dueDate'>, now: Date,
   return 'green';
 }
 
-export function deriveState(task: TaskFacts, now: Date, policy: DerivationPolicy): DerivedState {
+/** The flags of a task from the inputs they depend on; reports apply it once per group of alike tasks. */
+export function flagsOf(inputs: FlagInputs, now: Date, amberWindowDays: number): DerivedState {
   return {
-    overdue: isOverdue(task, now),
-    stale: isStale(task, now, policy.staleAfterDays),
-    health: healthOf(task, now, policy.amberWindowDays),
+    overdue: isOverdue(inputs, now),
+    // Stale: an open task with no progress report (or, before the first one, no creation) for staleAfterDays.
+    stale: !done.has(inputs.status) && inputs.quiet,
+    health: healthOf(inputs, now, amberWindowDays),
   };
+}
+
+export function deriveState(task: TaskFacts, now: Date, policy: DerivationPolicy): DerivedState {
+  return flagsOf({ status: task.status, dueDate: task.dueDate, quiet: isQuiet(task, now, policy.staleAfterDays) }, now, policy.amberWindowDays);
 }

@@ -24,28 +24,31 @@ export function nextPeriod(start: Date, interval: Interval): Date {
   return new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
 }
 
-export interface StatusChange {
-  taskId: string;
-  at: Date;
-  status: TaskStatus;
+/** In one period, how many tasks moved into a status, and from which one (null: the task was created). */
+export interface StatusMoves {
+  period: number;
+  from: TaskStatus | null;
+  to: TaskStatus;
+  count: number;
 }
 
 /**
- * Counts by status at the end of each period, from the status changes in ledger order: a sweep
- * that keeps each task's latest status, so it costs one pass over the events.
+ * Counts by status at the end of each of `periods` periods: each period starts from the counts the
+ * one before ended with, and applies the moves recorded in it. Moves in period 0 include every
+ * change before the first period, so it starts from the state the ledger had then.
  */
-export function sweepTimeline(changes: readonly StatusChange[], periodEnds: readonly Date[]): Record<TaskStatus, number>[] {
-  const current = new Map<string, TaskStatus>();
+export function accumulateTimeline(moves: readonly StatusMoves[], periods: number): Record<TaskStatus, number>[] {
+  const tally: Record<TaskStatus, number> = { not_started: 0, in_progress: 0, delayed: 0, completed: 0, verified: 0 };
+  const inOrder = [...moves].sort((a, b) => a.period - b.period);
   const counts: Record<TaskStatus, number>[] = [];
   let next = 0;
-  for (const end of periodEnds) {
-    while (next < changes.length && changes[next]!.at.getTime() <= end.getTime()) {
-      current.set(changes[next]!.taskId, changes[next]!.status);
-      next += 1;
+  for (let period = 0; period < periods; period++) {
+    for (; next < inOrder.length && inOrder[next]!.period === period; next++) {
+      const move = inOrder[next]!;
+      if (move.from !== null) tally[move.from] -= move.count;
+      tally[move.to] += move.count;
     }
-    const tally: Record<TaskStatus, number> = { not_started: 0, in_progress: 0, delayed: 0, completed: 0, verified: 0 };
-    for (const status of current.values()) tally[status] += 1;
-    counts.push(tally);
+    counts.push({ ...tally });
   }
   return counts;
 }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { addDays, deriveState, healthOf, isOverdue, isStale, utcDate } from '../../src/domain/task-state.js';
+import { addDays, deriveState, healthOf, isOverdue, type TaskFacts, utcDate } from '../../src/domain/task-state.js';
 
 const now = new Date('2026-06-30T10:00:00Z');
 const base = { status: 'in_progress' as const, dueDate: null, lastReportAt: null, createdAt: new Date('2026-06-01T00:00:00Z') };
@@ -14,6 +14,8 @@ t.test('overdue starts the day after the due date and ends with completion', asy
 });
 
 t.test('stale counts from the last report, or from creation before the first', async (t) => {
+  const isStale = (task: TaskFacts, at: Date, days: number) =>
+    deriveState(task, at, { staleAfterDays: days, amberWindowDays: 14 }).stale;
   t.equal(isStale(base, now, 30), false, '29 days since creation');
   t.equal(isStale(base, now, 29), true, 'exactly 29 days and 10 hours, threshold 29');
   t.equal(isStale({ ...base, lastReportAt: new Date('2026-05-31T10:00:00Z') }, now, 30), true, 'exactly 30 days since the report');

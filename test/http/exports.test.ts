@@ -11,7 +11,7 @@ const lines = (body: string) =>
     .map((line) => JSON.parse(line));
 
 t.test('exports', async (t) => {
-  const { app, key } = await setupApp(t);
+  const { app, key, clock } = await setupApp(t);
   const auditor = await key('auditor');
   const hrss = await key('agency', 'tj-hrss-bureau');
   const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers: { authorization: auditor, ...headers } });
@@ -50,6 +50,31 @@ t.test('exports', async (t) => {
     t.equal((await get('/v1/exports/events', { 'if-none-match': etag })).statusCode, 200, 'a new event changes the ETag');
     const csv = parse((await get('/v1/exports/events?since=58', { accept: 'text/csv' })).body, { columns: true }) as Record<string, string>[];
     t.match(csv, [{ id: '59', taskId: 'tj-2021-annex2-08', note: '增量', 'actor.agencyId': 'tj-hrss-bureau', 'state.status': 'not_started' }]);
+  });
+
+  t.test('the tasks export ETag changes exactly when what it says may change', async (t) => {
+    const report = await postReport(app, hrss, 'tj-2021-annex2-27', { note: '月报' });
+    t.equal(report.status, 201);
+    const reportedAt = clock.now.getTime();
+    const at = async (offsetMs: number, headers: Record<string, string> = {}) => {
+      clock.now = new Date(reportedAt + offsetMs);
+      return get('/v1/exports/tasks', headers);
+    };
+    const day = 86_400_000;
+    const before = await at(30 * day - 2 * 3_600_000);
+    const etag = before.headers.etag as string;
+    t.match(etag, /^W\/"tasks-[\w-]+"$/, 'weak: rows may change while it streams');
+    t.equal((await at(30 * day - 3_600_000, { 'if-none-match': etag })).statusCode, 304, 'an hour later, same day, nothing turned');
+    t.equal((await at(30 * day - 3_600_000, { 'if-none-match': `"other", ${etag.slice(2)}` })).statusCode, 304, 'weak comparison, in a list');
+    const stale = await at(30 * day, { 'if-none-match': etag });
+    t.equal(stale.statusCode, 200, 'task 27 turned stale with the clock alone');
+    t.not(stale.headers.etag, etag);
+    t.equal(lines(before.body).find((task: any) => task.id === 'tj-2021-annex2-27').stale, false);
+    t.equal(lines(stale.body).find((task: any) => task.id === 'tj-2021-annex2-27').stale, true);
+    t.not((await get('/v1/exports/tasks', { accept: 'text/csv' })).headers.etag, stale.headers.etag, 'each format has its own tag');
+    t.equal((await get('/v1/exports/tasks', { 'if-none-match': stale.headers.etag as string })).statusCode, 304);
+    await postReport(app, hrss, 'tj-2021-annex2-27', { note: '再报' });
+    t.equal((await get('/v1/exports/tasks', { 'if-none-match': stale.headers.etag as string })).statusCode, 200, 'a new event changes it');
   });
 
   t.test('access and negotiation', async (t) => {

@@ -3,7 +3,7 @@ import { getJson, NOW, setupApp } from '../helpers/app.js';
 import { patchTask, postReport } from '../helpers/requests.js';
 
 t.test('reports on a hand-checked fixture', async (t) => {
-  const { app, key } = await setupApp(t);
+  const { app, key, clock } = await setupApp(t);
   const supervisor = await key('supervisor');
   const hrss = await key('agency', 'tj-hrss-bureau');
 
@@ -85,6 +85,63 @@ t.test('reports on a hand-checked fixture', async (t) => {
     t.equal((await getJson(app, '/v1/reports/articles')).status, 400, 'document is required');
   });
 
+  t.test('the counts agree with the flags the task API derives for every task', async (t) => {
+    const tasks: any[] = [];
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const { body }: { body: any } = await getJson(app, `/v1/tasks?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+      tasks.push(...body.items);
+      cursor = body.nextCursor;
+    }
+    const count = (keep: (task: any) => boolean) => tasks.filter(keep).length;
+    const summary = (await getJson(app, '/v1/reports/summary')).body;
+    t.equal(summary.total, tasks.length);
+    t.equal(summary.overdue, count((task) => task.overdue));
+    t.equal(summary.stale, count((task) => task.stale));
+    for (const health of ['red', 'amber', 'green', 'none']) t.equal(summary.byHealth[health], count((task) => task.health === health), health);
+    const stale = (await getJson(app, '/v1/reports/stale?limit=5000')).body.items.map((row: any) => row.taskId);
+    t.same(stale, tasks.filter((task) => task.stale).map((task) => task.id), 'the stale rows are the tasks flagged stale, in list order');
+  });
+
+  t.test('follow-up rows come in pages of one moment', async (t) => {
+    const whole = (await getJson(app, '/v1/reports/stale')).body;
+    t.equal(whole.nextCursor, null, 'one page when it fits');
+    const first = (await getJson(app, '/v1/reports/stale?limit=20')).body;
+    t.equal(first.items.length, 20);
+    t.type(first.nextCursor, 'string');
+    // A report between pages changes the task now, but the next pages still describe the first page's moment.
+    clock.now = new Date(NOW.getTime() + 3_600_000);
+    t.equal((await postReport(app, hrss, 'tj-2021-annex2-11', { note: '进展' })).status, 201);
+    const rows = [...first.items];
+    for (let cursor = first.nextCursor; cursor; ) {
+      const page = (await getJson(app, `/v1/reports/stale?limit=20&cursor=${cursor}`)).body;
+      t.equal(page.asOf, first.asOf, 'later pages keep the first moment');
+      rows.push(...page.items);
+      cursor = page.nextCursor;
+    }
+    t.same(rows, whole.items, 'the pages put together are the whole report');
+    t.notOk(
+      (await getJson(app, '/v1/reports/stale')).body.items.some((row: any) => row.taskId === 'tj-2021-annex2-11'),
+      'while a fresh report no longer lists the task that reported',
+    );
+
+    const csv = await app.inject({ method: 'GET', url: '/v1/reports/overdue?limit=1&list=tj-2021-annex2', headers: { authorization: supervisor, accept: 'text/csv' } });
+    t.equal(csv.headers.link, undefined, 'no Link on the last page');
+    const paged = await app.inject({ method: 'GET', url: '/v1/reports/stale?limit=5&list=tj-2021-annex1', headers: { authorization: supervisor, accept: 'text/csv' } });
+    const next = /^<(\/v1\/reports\/stale\?[^>]+)>; rel="next"$/.exec(String(paged.headers.link));
+    t.ok(next, 'CSV pages link to the next one');
+    const last = await app.inject({ method: 'GET', url: next![1]!, headers: { authorization: supervisor, accept: 'text/csv' } });
+    t.equal(last.statusCode, 200);
+    t.equal(last.body.trim().split('\r\n').length, 2, 'header and the sixth task of annex 1');
+    t.match(last.body, /tj-2021-annex1-06/);
+
+    const other = await getJson(app, `/v1/reports/stale?limit=20&cursor=${first.nextCursor}&asOf=2026-02-01`);
+    t.equal(other.status, 400, 'a cursor with a different asOf');
+    t.match(other.body, { code: 'validation_failed', errors: [{ path: 'asOf' }] });
+    t.equal((await getJson(app, `/v1/reports/stale?limit=20&cursor=${first.nextCursor}&asOf=${first.asOf}`)).status, 200, 'the same asOf is fine');
+    t.equal((await getJson(app, '/v1/reports/overdue?cursor=bm90LWEtY3Vyc29y')).status, 400, 'a cursor this API did not issue');
+    clock.now = NOW;
+  });
+
   t.test('as of a moment before the seed, there was nothing', async (t) => {
     t.match((await getJson(app, '/v1/reports/summary?asOf=2025-12-31')).body, { asOf: '2025-12-31T23:59:59.999Z', total: 0, completionRate: 0 });
   });
@@ -157,6 +214,9 @@ t.test('as of means as recorded: reports recomputed for past moments equal the l
       'weeks start on Monday',
     );
     t.match(weeks[0], { total: 0 }, 'before the seed');
+    const [today] = (await getJson(app, '/v1/reports/timeline?from=2026-12-31&to=2026-12-31&interval=day')).body.points;
+    const live = (await getJson(app, '/v1/reports/summary')).body;
+    t.same([today.asOf, today.total, today.byStatus], [live.asOf, live.total, live.byStatus], 'a one-period timeline ending now is the live summary');
     t.match(weeks[1], { total: 58, byStatus: { not_started: 58 } });
     t.equal((await getJson(app, '/v1/reports/timeline?from=2026-02-01&to=2026-01-01')).status, 400);
     t.equal((await getJson(app, '/v1/reports/timeline?from=2000-01-01&to=2026-01-01&interval=day')).status, 400, 'too many periods');

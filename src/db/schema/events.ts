@@ -28,7 +28,11 @@ export const taskEvents = pgTable(
     prevHash: text().notNull(),
     hash: text().notNull(),
   },
-  (t) => [unique().on(t.taskId, t.seq), index().on(t.at)],
+  (t) => [
+    unique().on(t.taskId, t.seq),
+    // When each agency last reported, as of any moment: one index probe per agency.
+    index('task_events_reports_by_agency_idx').on(t.actorAgencyId, t.at).where(sql`${t.type} = 'progress_reported'`),
+  ],
 );
 
 export type TaskEventRow = typeof taskEvents.$inferSelect;

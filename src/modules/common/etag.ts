@@ -19,3 +19,10 @@ export function versionFromIfMatch(header: string | undefined): number {
   const match = /^\s*"(\d{1,9})"\s*$/.exec(header);
   return match ? Number(match[1]) : 0;
 }
+
+/** If-None-Match (RFC 9110 §13.1.2): weak comparison against any listed tag, or `*`. */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
+}

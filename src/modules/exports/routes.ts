@@ -9,7 +9,8 @@ import { ledgerState } from '../../db/schema/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { authProblems, Bom, problemResponse, problemResponsesWithout404 } from '../common/schemas.js';
 import { flatten } from '../reports/csv.js';
-import { exportEvents, exportTasks } from './service.js';
+import { matchesIfNoneMatch } from '../common/etag.js';
+import { exportEvents, exportTasks, tasksExportTag } from './service.js';
 
 const tags = ['exports'];
 const Stream = z.string().describe('NDJSON (one JSON object a line; the default) or, for Accept: text/csv, RFC 4180 CSV with a header row.');
@@ -53,13 +54,19 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'exportTasks',
         tags,
         summary: 'Every task, by list then number, streamed',
+        description:
+          'The ETag is weak: it names the tasks as they stood when the export began (rows written while it streams may appear in their newer state), and If-None-Match answers 304 while nothing, the date included, has changed what the export says.',
         querystring: z.strictObject({ bom: Bom }),
-        response: { 200: streamed('All tasks, with their derived fields as of now.'), ...errors },
+        response: { 200: streamed('All tasks, with their derived fields as of now.'), 304: z.undefined().describe('Nothing changed since the export with this ETag.'), ...errors },
       },
     },
     async (request, reply) => {
       const type = formatOf(request);
-      const items = exportTasks(app.deps.db, { now: app.deps.clock(), policy: app.deps.config });
+      const ctx = { now: app.deps.clock(), policy: app.deps.config };
+      const etag = await tasksExportTag(app.deps.db, ctx, `${type}${request.query.bom ? '-bom' : ''}`);
+      void reply.header('etag', etag);
+      if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      const items = exportTasks(app.deps.db, ctx);
       return reply.type(type === 'text/csv' ? 'text/csv; charset=utf-8' : type).send(streamAs(type, items, request.query.bom ?? false) as never);
     },
   );
@@ -87,7 +94,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       // Events never change once written, so since, the current position and the format identify the bytes.
       const etag = `"events-${request.query.since}-${state?.position ?? 0}-${type === 'text/csv' ? 'csv' : 'ndjson'}${request.query.bom ? '-bom' : ''}"`;
       void reply.header('etag', etag);
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
       const items = exportEvents(app.deps.db, request.query.since, state?.position ?? 0);
       return reply.type(type === 'text/csv' ? 'text/csv; charset=utf-8' : type).send(streamAs(type, items, request.query.bom ?? false) as never);
     },

@@ -1,9 +1,11 @@
 import accepts from '@fastify/accepts';
 import etag from '@fastify/etag';
+import { z } from 'zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authProblems, problemResponse, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
 import { jsonOrCsv, sendReport } from './respond.js';
-import { AgencyReport, ArticleReport, ArticleReportQuery, FollowUpReport, ReportQuery, StaleQuery, Summary, Timeline, TimelineQuery } from './schemas.js';
+import { AgencyReport, ArticleReport, ArticleReportQuery, FollowUpQuery, FollowUpReport, ReportQuery, StaleQuery, Summary, Timeline, TimelineQuery } from './schemas.js';
 import { agencyReport, articleReport, followUpReport, type ReportContext, summaryReport, timelineReport } from './service.js';
 
 const tags = ['reports'];
@@ -13,6 +15,16 @@ const errors = { ...problemResponsesWithout404, ...authProblems, 406: problemRes
 
 /** Row reports as CSV: one row per item, each stamped with the moment the report describes. */
 const rowsWithAsOf = <T extends object>(report: { asOf: string; items: T[] }) => report.items.map((row) => ({ asOf: report.asOf, ...row }));
+
+/** The next page's address (RFC 8288), so a CSV client, which sees no nextCursor, can follow it too. */
+function linkToNextPage(request: FastifyRequest, reply: FastifyReply, nextCursor: string | null) {
+  if (nextCursor === null) return;
+  const next = new URL(request.url, 'http://duban.invalid');
+  next.searchParams.set('cursor', nextCursor);
+  void reply.header('link', `<${next.pathname}${next.search}>; rel="next"`);
+}
+
+const followUpNote = `${asOfNote} Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.`;
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(accepts);
@@ -81,6 +93,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       ),
   );
 
+  const pageHeaders = z.object({ link: z.string().optional().describe('RFC 8288 link to the next page (rel="next"); absent on the last page.') });
+
   app.get(
     '/v1/reports/overdue',
     {
@@ -89,13 +103,16 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getOverdueReport',
         tags,
         summary: 'Overdue tasks with their lead agency and days late',
-        description: asOfNote,
-        querystring: ReportQuery,
-        response: { 200: jsonOrCsv(FollowUpReport, 'One row per overdue task.'), ...errors },
+        description: followUpNote,
+        querystring: FollowUpQuery,
+        response: { 200: { ...jsonOrCsv(FollowUpReport, 'One row per overdue task.'), headers: pageHeaders }, ...errors },
       },
     },
-    async (request, reply) =>
-      sendReport(request, reply, await followUpReport(app.deps.db, request.query, 'overdue', context()), rowsWithAsOf, request.query.bom),
+    async (request, reply) => {
+      const report = await followUpReport(app.deps.db, request.query, 'overdue', context());
+      linkToNextPage(request, reply, report.nextCursor);
+      return sendReport(request, reply, report, rowsWithAsOf, request.query.bom);
+    },
   );
 
   app.get(
@@ -106,15 +123,16 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getStaleReport',
         tags,
         summary: 'Open tasks without a progress report for `days` days, with their lead agency',
-        description: asOfNote,
+        description: followUpNote,
         querystring: StaleQuery,
-        response: { 200: jsonOrCsv(FollowUpReport, 'One row per stale task.'), ...errors },
+        response: { 200: { ...jsonOrCsv(FollowUpReport, 'One row per stale task.'), headers: pageHeaders }, ...errors },
       },
     },
     async (request, reply) => {
       const ctx = context();
       const { days, ...query } = request.query;
       const report = await followUpReport(app.deps.db, query, 'stale', days ? { ...ctx, policy: { ...ctx.policy, staleAfterDays: days } } : ctx);
+      linkToNextPage(request, reply, report.nextCursor);
       return sendReport(request, reply, report, rowsWithAsOf, query.bom);
     },
   );

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Health, TaskStatus } from '../tasks/schemas.js';
-import { Bom, CalendarDate, Id, Timestamp } from '../common/schemas.js';
+import { Bom, CalendarDate, Cursor, Id, Timestamp } from '../common/schemas.js';
 
 const ListIds = z
   .string()
@@ -20,7 +20,14 @@ export const ReportQuery = z.strictObject({
   asOf: AsOf.optional(),
 });
 
-export const StaleQuery = ReportQuery.extend({
+export const FollowUpQuery = ReportQuery.extend({
+  limit: z.coerce.number().int().min(1).max(5000).default(1000).describe('Rows per page; at most 5000.'),
+  cursor: Cursor.optional().describe(
+    'Opaque: the nextCursor of the previous page. Later pages are computed as of the moment the first page described, so the pages list the tasks of one moment.',
+  ),
+});
+
+export const StaleQuery = FollowUpQuery.extend({
   days: z.coerce.number().int().min(1).max(3650).optional().describe('Days without a report that make an open task stale; default STALE_AFTER_DAYS.'),
 });
 
@@ -60,10 +67,12 @@ export const FollowUpReport = z
   .object({
     asOf: Timestamp,
     items: z.array(FollowUpRow),
+    nextCursor: z.string().nullable().describe('Cursor for the next page; null on the last page. CSV responses carry it in a Link header (rel="next").'),
   })
   .meta({ id: 'FollowUpReport' });
 
 export type ReportQuery = z.output<typeof ReportQuery>;
+export type FollowUpQuery = z.output<typeof FollowUpQuery>;
 
 const Counts = Summary.omit({ asOf: true }).meta({ id: 'ReportCounts' });
 

@@ -1,26 +1,20 @@
-import { and, asc, eq, inArray, lte, max, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lte, max, or, type SQL, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { stateOf } from '../../db/ledger.js';
-import { agencies, agencyMembers, taskAssignments, taskEvents, tasks } from '../../db/schema/index.js';
+import { agencies, agencyMembers, taskAssignments, taskEvents, tasks, type TaskStatus } from '../../db/schema/index.js';
 import { documentOutline } from '../documents/service.js';
-import type { TaskState } from '../../domain/ledger.js';
-import { daysBetween, flagsAt, summarize, type TaskAtMoment } from '../../domain/report-math.js';
-import { type Interval, nextPeriod, periodStarts, sweepTimeline } from '../../domain/timeline.js';
+import { daysBetween, summarize, type TaskGroup } from '../../domain/report-math.js';
+import { accumulateTimeline, type Interval, nextPeriod, periodStarts, type StatusMoves } from '../../domain/timeline.js';
 import { InvalidInputError } from '../../domain/errors.js';
 import type { DerivationPolicy } from '../../domain/task-state.js';
+import { decodeCursor, paginate } from '../common/cursor.js';
+import { isOpen, overdueAt, quietAt } from '../common/task-conditions.js';
 import { assignedTo } from '../tasks/service.js';
-import type { ReportQuery } from './schemas.js';
+import type { FollowUpQuery, ReportQuery } from './schemas.js';
 
 export interface ReportContext {
   now: Date;
   policy: DerivationPolicy;
-}
-
-interface TaskAtMomentRow extends TaskAtMoment {
-  listId: string;
-  number: number;
-  text: string;
-  articleId: string | null;
 }
 
 /** The moment a report describes: now, the instant given, or the end of the (UTC) day given. */
@@ -30,115 +24,170 @@ export function reportMoment(asOf: string | undefined, now: Date): Date {
   return new Date(asOf);
 }
 
-/**
- * Every task in scope as it stood at `at`. Live reports read the task rows; reports as of a
- * past moment read, for each task, the state its last event recorded at or before that moment,
- * so they say exactly what the API said then. Tasks created later are not in them.
- */
-async function tasksAt(db: Database, query: ReportQuery, at: Date, live: boolean): Promise<TaskAtMomentRow[]> {
-  const scope = and(query.list ? inArray(tasks.listId, query.list) : undefined, query.agency ? assignedTo(db, query.agency, undefined) : undefined);
-  if (live) {
-    const rows = await db.select().from(tasks).where(scope).orderBy(asc(tasks.listId), asc(tasks.number));
-    return rows.map((row) => ({ id: row.id, listId: row.listId, number: row.number, text: row.text, articleId: row.articleId, createdAt: row.createdAt, state: stateOf(row) }));
-  }
-  // Qualified by hand: drizzle leaves columns of a one-table select unqualified, and inside the subquery "id" would be the event's.
-  const stateThen = sql<TaskState | null>`(select e.state from task_events e where e.task_id = "tasks"."id" and e.at <= ${at.toISOString()}::timestamptz order by e.seq desc limit 1)`;
-  const rows = await db
-    .select({ id: tasks.id, listId: tasks.listId, number: tasks.number, text: tasks.text, articleId: tasks.articleId, createdAt: tasks.createdAt, state: stateThen })
-    .from(tasks)
-    .where(scope)
-    .orderBy(asc(tasks.listId), asc(tasks.number));
-  return rows.filter((row): row is TaskAtMomentRow => row.state !== null);
+function scopeOf(db: Database, query: Pick<ReportQuery, 'list' | 'agency'>): SQL | undefined {
+  return and(query.list ? inArray(tasks.listId, query.list) : undefined, query.agency ? assignedTo(db, query.agency, undefined) : undefined);
 }
+
+/**
+ * Every task in scope as it stood at `at`, as a subquery reports group and filter in the database.
+ * Live, that is the task rows. As of a past moment it is, for each task, the state its last event
+ * at or before that moment recorded (one probe of the task_events_task_at_idx covering index), so
+ * the report says exactly what the API said then; tasks created later have no such event and drop
+ * out. `quiet` is the stale rule's test of the last report against the policy's cutoff.
+ */
+function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: boolean, staleAfterDays: number) {
+  const shared = { id: tasks.id, listId: tasks.listId, number: tasks.number, text: tasks.text, articleId: tasks.articleId, createdAt: tasks.createdAt };
+  if (live) {
+    const lastSign = sql`coalesce(${tasks.lastReportAt}, ${tasks.createdAt})`;
+    return db
+      .select({
+        ...shared,
+        status: sql<TaskStatus>`${tasks.status}::text`.as('status'),
+        progress: sql<number>`${tasks.progress}`.as('progress'),
+        dueDate: sql<string | null>`${tasks.dueDate}::text`.as('due_date'),
+        lastReportAt: sql<Date | null>`${tasks.lastReportAt}`.mapWith(tasks.lastReportAt).as('last_report_at'),
+        quiet: sql<boolean>`${quietAt({ lastSign }, at, staleAfterDays)}`.as('quiet'),
+      })
+      .from(tasks)
+      .where(scope)
+      .as('task_at');
+  }
+  const latest = db
+    .select({ state: taskEvents.state })
+    .from(taskEvents)
+    .where(and(eq(taskEvents.taskId, tasks.id), lte(taskEvents.at, at)))
+    .orderBy(desc(taskEvents.at), desc(taskEvents.seq))
+    .limit(1)
+    .as('latest');
+  const lastReportAt = sql`(${latest.state}->>'lastReportAt')::timestamptz`;
+  return db
+    .select({
+      ...shared,
+      status: sql<TaskStatus>`${latest.state}->>'status'`.as('status'),
+      progress: sql<number>`(${latest.state}->>'progress')::int`.as('progress'),
+      dueDate: sql<string | null>`${latest.state}->>'dueDate'`.as('due_date'),
+      lastReportAt: sql<Date | null>`${lastReportAt}`.mapWith(tasks.lastReportAt).as('last_report_at'),
+      quiet: sql<boolean>`${quietAt({ lastSign: sql`coalesce(${lastReportAt}, ${tasks.createdAt})` }, at, staleAfterDays)}`.as('quiet'),
+    })
+    .from(tasks)
+    .innerJoinLateral(latest, sql`true`)
+    .where(scope)
+    .as('task_at');
+}
+
+const taskCount = sql<number>`count(*)::int`;
 
 export async function summaryReport(db: Database, query: ReportQuery, ctx: ReportContext) {
   const at = reportMoment(query.asOf, ctx.now);
-  const scoped = await tasksAt(db, query, at, query.asOf === undefined);
-  return { asOf: at.toISOString(), ...summarize(scoped, at, ctx.policy) };
+  const scoped = tasksAt(db, scopeOf(db, query), at, query.asOf === undefined, ctx.policy.staleAfterDays);
+  const groups: TaskGroup[] = await db
+    .select({ status: scoped.status, dueDate: scoped.dueDate, quiet: scoped.quiet, count: taskCount })
+    .from(scoped)
+    .groupBy(scoped.status, scoped.dueDate, scoped.quiet);
+  return { asOf: at.toISOString(), ...summarize(groups, at, ctx.policy.amberWindowDays) };
 }
 
-/** Overdue or stale tasks at a moment, with their lead agency, for follow-up. */
-export async function followUpReport(db: Database, query: ReportQuery, kind: 'overdue' | 'stale', ctx: ReportContext) {
-  const at = reportMoment(query.asOf, ctx.now);
-  const scoped = await tasksAt(db, query, at, query.asOf === undefined);
-  const selected = scoped.map((task) => ({ ...task, flags: flagsAt(task, at, ctx.policy) })).filter((task) => task.flags[kind]);
-  const leads = selected.length
-    ? await db
-        .select({ taskId: taskAssignments.taskId, agencyId: agencies.id, name: agencies.name })
-        .from(taskAssignments)
-        .innerJoin(agencies, eq(agencies.id, taskAssignments.agencyId))
-        .where(
-          and(
-            inArray(
-              taskAssignments.taskId,
-              selected.map((t) => t.id),
-            ),
-            eq(taskAssignments.role, 'lead'),
-          ),
-        )
-    : [];
-  const leadOf = new Map(leads.map((lead) => [lead.taskId, lead]));
+/** Pages after the first carry the moment of the first, so together they list the tasks of one moment. */
+const followUpCursor = z.tuple([z.iso.datetime(), z.string(), z.number().int()]);
+
+/** Overdue or stale tasks at a moment, by list and number, with their lead agency, for follow-up. */
+export async function followUpReport(db: Database, query: FollowUpQuery, kind: 'overdue' | 'stale', ctx: ReportContext) {
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, followUpCursor);
+  if (after && query.asOf !== undefined && reportMoment(query.asOf, ctx.now).toISOString() !== after[0]) {
+    throw new InvalidInputError('A cursor continues the report of the moment its first page described; asOf may not name another.', [
+      { location: 'querystring', path: 'asOf', message: `omit it, or give ${after[0]}` },
+    ]);
+  }
+  const at = after ? new Date(after[0]) : reportMoment(query.asOf, ctx.now);
+  const scoped = tasksAt(db, scopeOf(db, query), at, after === undefined && query.asOf === undefined, ctx.policy.staleAfterDays);
+  const flagged = kind === 'overdue' ? overdueAt(scoped, at) : and(isOpen(scoped), eq(scoped.quiet, true));
+  const rows = await db
+    .select({
+      taskId: scoped.id,
+      listId: scoped.listId,
+      number: scoped.number,
+      text: scoped.text,
+      status: scoped.status,
+      progress: scoped.progress,
+      dueDate: scoped.dueDate,
+      lastReportAt: scoped.lastReportAt,
+      createdAt: scoped.createdAt,
+      leadAgencyId: agencies.id,
+      leadAgencyName: agencies.name,
+    })
+    .from(scoped)
+    .leftJoin(taskAssignments, and(eq(taskAssignments.taskId, scoped.id), eq(taskAssignments.role, 'lead')))
+    .leftJoin(agencies, eq(agencies.id, taskAssignments.agencyId))
+    .where(and(flagged, after ? or(gt(scoped.listId, after[1]), and(eq(scoped.listId, after[1]), gt(scoped.number, after[2]))) : undefined))
+    .orderBy(asc(scoped.listId), asc(scoped.number))
+    .limit(query.limit + 1);
+  const page = paginate(rows, query.limit, (row) => [at.toISOString(), row.listId, row.number]);
   return {
     asOf: at.toISOString(),
-    items: selected.map((task) => {
-      const { flags } = task;
-      const lastSign = task.state.lastReportAt === null ? task.createdAt : new Date(task.state.lastReportAt);
-      return {
-        taskId: task.id,
-        listId: task.listId,
-        number: task.number,
-        text: task.text,
-        status: task.state.status,
-        progress: task.state.progress,
-        dueDate: task.state.dueDate,
-        daysLate: flags.overdue && task.state.dueDate ? daysBetween(task.state.dueDate, at) : null,
-        lastReportAt: task.state.lastReportAt,
-        daysSinceReport: daysBetween(lastSign, at),
-        leadAgencyId: leadOf.get(task.id)?.agencyId ?? null,
-        leadAgencyName: leadOf.get(task.id)?.name ?? null,
-      };
-    }),
+    items: page.rows.map(({ createdAt, ...row }) => ({
+      ...row,
+      daysLate: kind === 'overdue' && row.dueDate !== null ? daysBetween(row.dueDate, at) : null,
+      lastReportAt: row.lastReportAt?.toISOString() ?? null,
+      daysSinceReport: daysBetween(row.lastReportAt ?? createdAt, at),
+    })),
+    nextCursor: page.nextCursor,
   };
 }
 
 /**
- * Per agency: tasks led and co-owned (a member counts its group's tasks), their counts, and when
- * the agency last reported. Agencies with no task in scope are left out.
+ * Per agency: tasks led and co-owned (a member counts its group's tasks; lead wins when it holds
+ * both roles on a task), their counts, and when the agency last reported. Agencies with no task
+ * in scope are left out.
  */
 export async function agencyReport(db: Database, query: ReportQuery, ctx: ReportContext) {
   const at = reportMoment(query.asOf, ctx.now);
-  const [scoped, assignments, memberships, agencyRows, lastReports] = await Promise.all([
-    tasksAt(db, { ...query, agency: undefined }, at, query.asOf === undefined),
-    db.select({ taskId: taskAssignments.taskId, agencyId: taskAssignments.agencyId, role: taskAssignments.role }).from(taskAssignments),
-    db.select().from(agencyMembers),
-    db.select().from(agencies).orderBy(asc(agencies.id)),
+  const scoped = tasksAt(db, scopeOf(db, { list: query.list }), at, query.asOf === undefined, ctx.policy.staleAfterDays);
+  // An agency acts for itself and for every group it is a member of.
+  const acting = db.$with('acting').as(
     db
-      .select({ agencyId: taskEvents.actorAgencyId, at: max(taskEvents.at) })
-      .from(taskEvents)
-      .where(and(eq(taskEvents.type, 'progress_reported'), lte(taskEvents.at, at)))
-      .groupBy(taskEvents.actorAgencyId),
+      .select({ agencyId: sql<string>`${agencies.id}`.as('acting_agency_id'), via: sql<string>`${agencies.id}`.as('acting_via') })
+      .from(agencies)
+      .unionAll(db.select({ agencyId: sql<string>`${agencyMembers.memberId}`.as('acting_agency_id'), via: sql<string>`${agencyMembers.groupId}`.as('acting_via') }).from(agencyMembers)),
+  );
+  const roles = db
+    .with(acting)
+    .select({ agencyId: acting.agencyId, taskId: taskAssignments.taskId, role: sql<'lead' | 'co'>`min(${taskAssignments.role})::text`.as('role') })
+    .from(taskAssignments)
+    .innerJoin(acting, eq(acting.via, taskAssignments.agencyId))
+    .where(query.agency ? eq(acting.agencyId, query.agency) : undefined)
+    .groupBy(acting.agencyId, taskAssignments.taskId)
+    .as('roles');
+  const lastReport = db
+    .select({ at: max(taskEvents.at).as('last_report_at') })
+    .from(taskEvents)
+    .where(and(eq(taskEvents.type, 'progress_reported'), eq(taskEvents.actorAgencyId, agencies.id), lte(taskEvents.at, at)))
+    .as('last_report');
+  const [groups, agencyRows] = await Promise.all([
+    db
+      .select({ agencyId: roles.agencyId, role: roles.role, status: scoped.status, dueDate: scoped.dueDate, quiet: scoped.quiet, count: taskCount })
+      .from(roles)
+      .innerJoin(scoped, eq(scoped.id, roles.taskId))
+      .groupBy(roles.agencyId, roles.role, scoped.status, scoped.dueDate, scoped.quiet),
+    db
+      .select({ id: agencies.id, name: agencies.name, kind: agencies.kind, lastReportAt: lastReport.at })
+      .from(agencies)
+      .innerJoinLateral(lastReport, sql`true`)
+      .where(query.agency ? eq(agencies.id, query.agency) : undefined)
+      .orderBy(asc(agencies.id)),
   ]);
-  const inScope = new Map(scoped.map((task) => [task.id, task]));
-  const lastReportOf = new Map(lastReports.map((r) => [r.agencyId, r.at]));
   const items = [];
   for (const agency of agencyRows) {
-    if (query.agency && agency.id !== query.agency) continue;
-    const acting = new Set([agency.id, ...memberships.filter((m) => m.memberId === agency.id).map((m) => m.groupId)]);
-    const roles = new Map<string, 'lead' | 'co'>();
-    for (const a of assignments) {
-      if (!acting.has(a.agencyId) || !inScope.has(a.taskId)) continue;
-      if (roles.get(a.taskId) !== 'lead') roles.set(a.taskId, a.role);
-    }
-    if (roles.size === 0) continue;
-    const mine = [...roles.keys()].map((id) => inScope.get(id)!);
-    const last = lastReportOf.get(agency.id) ?? null;
+    const mine = groups.filter((group) => group.agencyId === agency.id);
+    if (mine.length === 0) continue;
+    const tasksWithRole = (role: 'lead' | 'co') => mine.filter((group) => group.role === role).reduce((sum, group) => sum + group.count, 0);
+    const last = agency.lastReportAt === null ? null : new Date(agency.lastReportAt);
     items.push({
       agencyId: agency.id,
       name: agency.name,
       kind: agency.kind,
-      led: [...roles.values()].filter((r) => r === 'lead').length,
-      coOwned: [...roles.values()].filter((r) => r === 'co').length,
-      counts: summarize(mine, at, ctx.policy),
+      led: tasksWithRole('lead'),
+      coOwned: tasksWithRole('co'),
+      counts: summarize(mine, at, ctx.policy.amberWindowDays),
       lastReportAt: last?.toISOString() ?? null,
       daysSinceLastReport: last ? daysBetween(last, at) : null,
     });
@@ -149,8 +198,15 @@ export async function agencyReport(db: Database, query: ReportQuery, ctx: Report
 /** Counts per part and article of a document, in the document's order. */
 export async function articleReport(db: Database, query: ReportQuery & { document: string }, ctx: ReportContext) {
   const at = reportMoment(query.asOf, ctx.now);
-  const [{ parts, articles: articleRows }, scoped] = await Promise.all([documentOutline(db, query.document), tasksAt(db, query, at, query.asOf === undefined)]);
-  const tasksOf = (articleIds: Set<string>) => scoped.filter((task) => task.articleId !== null && articleIds.has(task.articleId));
+  const scoped = tasksAt(db, scopeOf(db, query), at, query.asOf === undefined, ctx.policy.staleAfterDays);
+  const [{ parts, articles: articleRows }, groups] = await Promise.all([
+    documentOutline(db, query.document),
+    db
+      .select({ articleId: scoped.articleId, status: scoped.status, dueDate: scoped.dueDate, quiet: scoped.quiet, count: taskCount })
+      .from(scoped)
+      .groupBy(scoped.articleId, scoped.status, scoped.dueDate, scoped.quiet),
+  ]);
+  const groupsOf = (articleIds: Set<string>) => groups.filter((group) => group.articleId !== null && articleIds.has(group.articleId));
   return {
     asOf: at.toISOString(),
     documentId: query.document,
@@ -160,12 +216,12 @@ export async function articleReport(db: Database, query: ReportQuery & { documen
         id: part.id,
         number: part.number,
         title: part.title,
-        counts: summarize(tasksOf(new Set(partArticles.map((a) => a.id))), at, ctx.policy),
+        counts: summarize(groupsOf(new Set(partArticles.map((a) => a.id))), at, ctx.policy.amberWindowDays),
         articles: partArticles.map((article) => ({
           id: article.id,
           number: article.number,
           title: article.title,
-          counts: summarize(tasksOf(new Set([article.id])), at, ctx.policy),
+          counts: summarize(groupsOf(new Set([article.id])), at, ctx.policy.amberWindowDays),
         })),
       };
     }),
@@ -174,7 +230,11 @@ export async function articleReport(db: Database, query: ReportQuery & { documen
 
 const MAX_PERIODS = 1000;
 
-/** Counts by status per day, week or month between two dates, for a burn-up chart. */
+/**
+ * Counts by status per day, week or month between two dates, for a burn-up chart. The database
+ * walks each task's events in time order and counts, per period, the moves from one status to
+ * another; adding them up period by period gives the counts at each period's end.
+ */
 export async function timelineReport(db: Database, query: Omit<ReportQuery, 'asOf'> & { from: string; to: string; interval: Interval }, ctx: ReportContext) {
   const starts = query.from <= query.to ? periodStarts(query.from, query.to, query.interval) : [];
   if (starts.length === 0 || starts.length > MAX_PERIODS) {
@@ -186,14 +246,25 @@ export async function timelineReport(db: Database, query: Omit<ReportQuery, 'asO
     const end = new Date(nextPeriod(new Date(`${start}T00:00:00Z`), query.interval).getTime() - 1);
     return end > ctx.now ? ctx.now : end;
   });
-  const scope = and(query.list ? inArray(tasks.listId, query.list) : undefined, query.agency ? assignedTo(db, query.agency, undefined) : undefined);
-  const changes = await db
-    .select({ taskId: taskEvents.taskId, at: taskEvents.at, status: sql<TaskState['status']>`${taskEvents.state}->>'status'` })
+  const scope = scopeOf(db, query);
+  const statuses = db
+    .select({
+      at: taskEvents.at,
+      to: sql<TaskStatus>`${taskEvents.state}->>'status'`.as('to_status'),
+      from: sql<TaskStatus | null>`lag(${taskEvents.state}->>'status') over (partition by ${taskEvents.taskId} order by ${taskEvents.at}, ${taskEvents.seq})`.as('from_status'),
+    })
     .from(taskEvents)
-    .innerJoin(tasks, eq(tasks.id, taskEvents.taskId))
-    .where(and(scope, lte(taskEvents.at, ends.at(-1)!)))
-    .orderBy(asc(taskEvents.at), asc(taskEvents.id));
-  const counts = sweepTimeline(changes, ends);
+    .where(and(lte(taskEvents.at, ends.at(-1)!), scope ? inArray(taskEvents.taskId, db.select({ id: tasks.id }).from(tasks).where(scope)) : undefined))
+    .as('statuses');
+  // Period i holds the moves after the end of period i - 1, up to its own end; period 0 everything before.
+  const laterStarts = ends.slice(0, -1).map((end) => new Date(end.getTime() + 1).toISOString());
+  const period = sql<number>`width_bucket(${statuses.at}, ${`{${laterStarts.join(',')}}`}::timestamptz[])`;
+  const moves: StatusMoves[] = await db
+    .select({ period: period.as('period'), from: statuses.from, to: statuses.to, count: taskCount })
+    .from(statuses)
+    .where(sql`${statuses.from} is distinct from ${statuses.to}`)
+    .groupBy(sql`1`, statuses.from, statuses.to);
+  const counts = accumulateTimeline(moves, starts.length);
   return {
     interval: query.interval,
     points: starts.map((periodStart, i) => {

@@ -1,10 +1,11 @@
-import { and, asc, eq, exists, gt, gte, ilike, inArray, isNotNull, isNull, lt, lte, not, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, exists, gt, gte, ilike, inArray, not, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { agencies, agencyMembers, taskAssignments, taskLinks, tasks, type TaskRow, type TaskStatus } from '../../db/schema/index.js';
+import { agencies, agencyMembers, taskAssignments, taskLinks, tasks, type TaskRow } from '../../db/schema/index.js';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
-import { deriveState, type DerivationPolicy, utcDate } from '../../domain/task-state.js';
+import { deriveState, type DerivationPolicy } from '../../domain/task-state.js';
 import { decodeCursor, paginate } from '../common/cursor.js';
+import { overdueAt, staleAt } from '../common/task-conditions.js';
 import type { Task, TaskQuery } from './schemas.js';
 
 export interface ReadContext {
@@ -13,8 +14,6 @@ export interface ReadContext {
 }
 
 const taskCursor = z.tuple([z.string(), z.number().int()]);
-const DONE: TaskStatus[] = ['completed', 'verified'];
-const DAY_MS = 86_400_000;
 
 export async function listTasks(db: Database, query: TaskQuery, ctx: ReadContext) {
   const rows = await db
@@ -55,15 +54,14 @@ function taskFilters(db: Database, query: TaskQuery, ctx: ReadContext): (SQL | u
     filters.push(or(ilike(tasks.text, pattern), ilike(tasks.responsibleText, pattern)));
   }
   if (query.updatedSince) filters.push(gte(tasks.updatedAt, new Date(query.updatedSince)));
+  const flagColumns = { status: tasks.status, dueDate: tasks.dueDate, lastSign: sql`coalesce(${tasks.lastReportAt}, ${tasks.createdAt})` };
   if (query.overdue !== undefined) {
-    const overdue = and(isNotNull(tasks.dueDate), lt(tasks.dueDate, utcDate(ctx.now)), not(inArray(tasks.status, DONE)));
-    filters.push(query.overdue ? overdue : or(isNull(tasks.dueDate), not(lt(tasks.dueDate, utcDate(ctx.now))), inArray(tasks.status, DONE)));
+    const overdue = overdueAt(flagColumns, ctx.now);
+    filters.push(query.overdue ? overdue : not(overdue));
   }
   if (query.stale !== undefined) {
-    const threshold = new Date(ctx.now.getTime() - ctx.policy.staleAfterDays * DAY_MS);
-    const lastSign = sql`coalesce(${tasks.lastReportAt}, ${tasks.createdAt})`;
-    const stale = and(not(inArray(tasks.status, DONE)), lte(lastSign, threshold));
-    filters.push(query.stale ? stale : or(inArray(tasks.status, DONE), gt(lastSign, threshold)));
+    const stale = staleAt(flagColumns, ctx.now, ctx.policy.staleAfterDays);
+    filters.push(query.stale ? stale : not(stale));
   }
   if (query.cursor) {
     const [listId, number] = decodeCursor(query.cursor, taskCursor);

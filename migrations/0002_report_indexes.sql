@@ -1,0 +1,2 @@
+DROP INDEX "task_events_at_index";--> statement-breakpoint
+CREATE INDEX "task_events_reports_by_agency_idx" ON "task_events" USING btree ("actor_agency_id","at") WHERE "task_events"."type" = 'progress_reported';
