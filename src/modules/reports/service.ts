@@ -42,9 +42,9 @@ function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: boolean, 
     return db
       .select({
         ...shared,
-        status: sql<TaskStatus>`${tasks.status}::text`.as('status'),
+        status: sql<TaskStatus>`${tasks.status}`.as('status'),
         progress: sql<number>`${tasks.progress}`.as('progress'),
-        dueDate: sql<string | null>`${tasks.dueDate}::text`.as('due_date'),
+        dueDate: sql<string | null>`${tasks.dueDate}`.mapWith(tasks.dueDate).as('due_date'),
         lastReportAt: sql<Date | null>`${tasks.lastReportAt}`.mapWith(tasks.lastReportAt).as('last_report_at'),
         quiet: sql<boolean>`${quietAt({ lastSign }, at, staleAfterDays)}`.as('quiet'),
       })
