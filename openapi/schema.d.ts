@@ -177,6 +177,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tasks:batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply many updates and progress reports in one request (Idempotency-Key honoured)
+         * @description Each item is what PATCH /v1/tasks/{id} (update, with its own ifMatch) or POST /v1/tasks/{id}/reports (report) would do, under the same rules. mode atomic (the default) applies all or none; mode independent reports each item on its own, and commits the ones that succeeded together. At most 100 items.
+         */
+        post: operations["applyTaskBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks/{id}/events": {
         parameters: {
             query?: never;
@@ -542,8 +562,34 @@ export interface components {
             progress?: number;
             evidence?: string[];
         };
-        /** @description An RFC 9457 problem document (application/problem+json). */
-        Problem: {
+        /** @description update: what PATCH /v1/tasks/{id} does; report: what POST /v1/tasks/{id}/reports does. */
+        BatchItemInput: {
+            /** @constant */
+            op: "update";
+            taskId: string;
+            /** @description The ETag of the task as you last read it, e.g. "3", exactly as If-Match would carry it. */
+            ifMatch: string;
+            changes: components["schemas"]["TaskPatchInput"];
+        } | {
+            /** @constant */
+            op: "report";
+            taskId: string;
+            /** @description Optional: apply the report only onto this version of the task. */
+            ifMatch?: string;
+            report: components["schemas"]["ProgressReportInput"];
+        };
+        BatchRequestInput: {
+            /**
+             * @description atomic: every item is applied or none is (422 batch_failed names the item that failed). independent: each item succeeds or fails on its own, reported per item.
+             * @default atomic
+             * @enum {string}
+             */
+            mode: "atomic" | "independent";
+            /** @description Applied in this order; an item may build on an earlier one for the same task (its ifMatch then names the version after it). */
+            items: components["schemas"]["BatchItemInput"][];
+        };
+        /** @description The members of a problem document, for one item of a batch. */
+        ItemProblem: {
             /** @description URI that identifies the problem type; README lists each one. */
             type: string;
             /** @description Short, human-readable summary of the problem type. */
@@ -551,12 +597,8 @@ export interface components {
             status: number;
             /** @description What went wrong with this request, and how to fix it where the client can. */
             detail: string;
-            /** @description The request path that produced the problem. */
-            instance: string;
             /** @description Stable machine-readable error code. */
             code: string;
-            /** @description Also sent as the x-request-id header; quote it when reporting a problem. */
-            requestId: string;
             /** @description The offending fields, for validation errors. */
             errors?: {
                 /** @enum {string} */
@@ -571,6 +613,42 @@ export interface components {
             currentStatus?: string;
             /** @description With invalid_transition: the statuses you may move the task to. */
             allowedStatuses?: string[];
+        };
+        /** @description An RFC 9457 problem document (application/problem+json). */
+        Problem: {
+            /** @description URI that identifies the problem type; README lists each one. */
+            type: string;
+            /** @description Short, human-readable summary of the problem type. */
+            title: string;
+            status: number;
+            /** @description What went wrong with this request, and how to fix it where the client can. */
+            detail: string;
+            /** @description Stable machine-readable error code. */
+            code: string;
+            /** @description The offending fields, for validation errors. */
+            errors?: {
+                /** @enum {string} */
+                location: "body" | "querystring" | "params" | "headers";
+                /** @description Dotted path of the offending field within its location. */
+                path: string;
+                message: string;
+            }[];
+            /** @description With precondition_failed: the version the task is at now. */
+            currentVersion?: number;
+            /** @description With invalid_transition: the status the task is in. */
+            currentStatus?: string;
+            /** @description With invalid_transition: the statuses you may move the task to. */
+            allowedStatuses?: string[];
+            /** @description The request path that produced the problem. */
+            instance: string;
+            /** @description Also sent as the x-request-id header; quote it when reporting a problem. */
+            requestId: string;
+            /** @description With batch_failed: the item that failed and why; nothing in the batch was applied. */
+            failedItem?: {
+                index: number;
+                taskId: string;
+                problem: components["schemas"]["ItemProblem"];
+            };
         };
         /** @enum {string} */
         AgencyKind: "municipal_department" | "district_government" | "party_organ" | "central_branch" | "ministry" | "mass_organization" | "group";
@@ -998,6 +1076,26 @@ export interface components {
         ReportResult: {
             task: components["schemas"]["Task"];
             event: components["schemas"]["Event"];
+        };
+        BatchItemResult: {
+            index: number;
+            taskId: string;
+            /** @description What the item alone would have answered: 200 for an update, 201 for a report, or the 4xx of its problem. */
+            status: number;
+            /** @description The task after the item. */
+            task?: components["schemas"]["Task"];
+            /** @description The ledger event of a report. */
+            event?: components["schemas"]["Event"];
+            /** @description Why the item was not applied. */
+            problem?: components["schemas"]["ItemProblem"];
+        };
+        BatchResult: {
+            /** @enum {string} */
+            mode: "atomic" | "independent";
+            applied: number;
+            failed: number;
+            /** @description One per item, in request order. */
+            results: components["schemas"]["BatchItemResult"][];
         };
     };
     responses: never;
@@ -1724,6 +1822,89 @@ export interface operations {
                 };
             };
             /** @description The Idempotency-Key was used before with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    applyTaskBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body replay the first answer; the same key with another body is refused (422). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Every item applied (atomic), or each item’s outcome (independent). */
+            200: {
+                headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "idempotent-replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResult"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Atomic: an item failed (failedItem says which and why) and nothing was applied; or the Idempotency-Key was used before with another batch. */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'precondition_failed'
   | 'precondition_required'
   | 'idempotency_conflict'
+  | 'batch_failed'
   | 'not_acceptable';
 
 export interface FieldIssue {

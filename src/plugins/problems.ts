@@ -26,6 +26,7 @@ const catalogue: Record<ProblemCode, { status: number; title: string }> = {
   task_locked: { status: 409, title: 'Task is read-only' },
   precondition_failed: { status: 412, title: 'Precondition failed' },
   idempotency_conflict: { status: 422, title: 'Idempotency key reused' },
+  batch_failed: { status: 422, title: 'Batch not applied' },
   precondition_required: { status: 428, title: 'Precondition required' },
   rate_limited: { status: 429, title: 'Too many requests' },
   route_not_found: { status: 404, title: 'No such route' },
@@ -35,6 +36,20 @@ const catalogue: Record<ProblemCode, { status: number; title: string }> = {
   internal_error: { status: 500, title: 'Internal server error' },
   unavailable: { status: 503, title: 'Service unavailable' },
 };
+
+/** A domain error as the members of a problem document, for answers that carry several (batch items). */
+export function problemMembersOf(error: DomainError) {
+  const { status, title } = catalogue[error.code];
+  return {
+    ...error.extensions,
+    type: problemType(error.code),
+    title,
+    status,
+    detail: error.message,
+    code: error.code,
+    ...(error instanceof InvalidInputError && error.errors.length > 0 ? { errors: error.errors } : {}),
+  };
+}
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 

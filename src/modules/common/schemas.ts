@@ -1,31 +1,44 @@
 import { z } from 'zod';
 
+/** What any problem says about itself; a whole response adds the request it answers. */
+const problemMembers = {
+  type: z.string().describe('URI that identifies the problem type; README lists each one.'),
+  title: z.string().describe('Short, human-readable summary of the problem type.'),
+  status: z.number().int().min(400).max(599),
+  detail: z.string().describe('What went wrong with this request, and how to fix it where the client can.'),
+  code: z.string().describe('Stable machine-readable error code.'),
+  errors: z
+    .array(
+      z.object({
+        location: z.enum(['body', 'querystring', 'params', 'headers']),
+        path: z.string().describe('Dotted path of the offending field within its location.'),
+        message: z.string(),
+      }),
+    )
+    .optional()
+    .describe('The offending fields, for validation errors.'),
+  currentVersion: z.number().int().optional().describe('With precondition_failed: the version the task is at now.'),
+  currentStatus: z.string().optional().describe('With invalid_transition: the status the task is in.'),
+  allowedStatuses: z.array(z.string()).optional().describe('With invalid_transition: the statuses you may move the task to.'),
+};
+
+/** The problem one item of a batch ran into. */
+export const ItemProblem = z.object(problemMembers).meta({ id: 'ItemProblem', description: 'The members of a problem document, for one item of a batch.' });
+
 export const Problem = z
   .object({
-    type: z.string().describe('URI that identifies the problem type; README lists each one.'),
-    title: z.string().describe('Short, human-readable summary of the problem type.'),
-    status: z.number().int().min(400).max(599),
-    detail: z.string().describe('What went wrong with this request, and how to fix it where the client can.'),
+    ...problemMembers,
     instance: z.string().describe('The request path that produced the problem.'),
-    code: z.string().describe('Stable machine-readable error code.'),
     requestId: z.string().describe('Also sent as the x-request-id header; quote it when reporting a problem.'),
-    errors: z
-      .array(
-        z.object({
-          location: z.enum(['body', 'querystring', 'params', 'headers']),
-          path: z.string().describe('Dotted path of the offending field within its location.'),
-          message: z.string(),
-        }),
-      )
+    failedItem: z
+      .object({ index: z.number().int().min(0), taskId: z.string(), problem: ItemProblem })
       .optional()
-      .describe('The offending fields, for validation errors.'),
-    currentVersion: z.number().int().optional().describe('With precondition_failed: the version the task is at now.'),
-    currentStatus: z.string().optional().describe('With invalid_transition: the status the task is in.'),
-    allowedStatuses: z.array(z.string()).optional().describe('With invalid_transition: the statuses you may move the task to.'),
+      .describe('With batch_failed: the item that failed and why; nothing in the batch was applied.'),
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem document (application/problem+json).' });
 
 export type ProblemDocument = z.infer<typeof Problem>;
+
 
 function problemResponse(description: string) {
   return { description, content: { 'application/problem+json': { schema: Problem } } };

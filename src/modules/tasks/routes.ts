@@ -8,7 +8,8 @@ import { EventPage } from './events-schemas.js';
 import { listTaskEvents } from './events.js';
 import { Task, TaskEtagHeaders, TaskPage, TaskQuery } from './schemas.js';
 import { assertTaskExists, getTask, listTasks, type ReadContext } from './service.js';
-import { IdempotencyHeaders, IfMatchHeaders, ProgressReport, ReplayHeaders, ReportResult, TaskPatch } from './write-schemas.js';
+import { applyBatch } from './batch.js';
+import { BatchRequest, BatchResult, IdempotencyHeaders, IfMatchHeaders, ProgressReport, ReplayHeaders, ReportResult, TaskPatch } from './write-schemas.js';
 import { relationOf, reportProgress, updateTask } from './writes.js';
 
 const tags = ['tasks'];
@@ -116,6 +117,41 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const outcome = await runIdempotent(app.deps.db, scope, async (tx) => ({ status: 201, body: await reportProgress(tx, request.params.id, request.body, context) }));
       if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
       return reply.code(outcome.status as 201).send(outcome.body as never);
+    },
+  );
+
+  app.post(
+    '/v1/tasks::batch',
+    {
+      config: { access: ['agency', 'supervisor'] },
+      schema: {
+        operationId: 'applyTaskBatch',
+        tags,
+        summary: 'Apply many updates and progress reports in one request (Idempotency-Key honoured)',
+        description:
+          'Each item is what PATCH /v1/tasks/{id} (update, with its own ifMatch) or POST /v1/tasks/{id}/reports (report) would do, under the same rules. mode atomic (the default) applies all or none; mode independent reports each item on its own, and commits the ones that succeeded together. At most 100 items.',
+        headers: IdempotencyHeaders,
+        body: BatchRequest,
+        response: {
+          200: {
+            description: 'Every item applied (atomic), or each item’s outcome (independent).',
+            headers: ReplayHeaders,
+            content: { 'application/json': { schema: BatchResult } },
+          },
+          ...problemResponsesWithout404,
+          ...authProblems,
+          422: problemResponse('Atomic: an item failed (failedItem says which and why) and nothing was applied; or the Idempotency-Key was used before with another batch.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      const key = request.headers['idempotency-key'];
+      const context = { ...readContext(), principal };
+      const scope = key && principal.keyId ? { apiKeyId: principal.keyId, key, request: { batch: request.body }, now: context.now } : null;
+      const outcome = await runIdempotent(app.deps.db, scope, async (tx) => ({ status: 200, body: await applyBatch(tx, request.body, context) }));
+      if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
+      return reply.code(200).send(outcome.body as never);
     },
   );
 

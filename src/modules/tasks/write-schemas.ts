@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CalendarDate } from '../common/schemas.js';
+import { CalendarDate, Id, ItemProblem } from '../common/schemas.js';
 import { Event } from './events-schemas.js';
 import { Task, TaskStatus } from './schemas.js';
 
@@ -47,3 +47,55 @@ export const IdempotencyHeaders = z.looseObject({
 export const ReplayHeaders = z.object({
   'idempotent-replayed': z.literal('true').optional().describe('Present when this is the stored answer to an earlier request with the same Idempotency-Key.'),
 });
+
+const ItemIfMatch = z.string().min(1).max(200).describe('The ETag of the task as you last read it, e.g. "3", exactly as If-Match would carry it.');
+
+export const BatchItem = z
+  .discriminatedUnion('op', [
+    z.strictObject({
+      op: z.literal('update'),
+      taskId: Id,
+      ifMatch: ItemIfMatch,
+      changes: TaskPatch,
+    }),
+    z.strictObject({
+      op: z.literal('report'),
+      taskId: Id,
+      ifMatch: ItemIfMatch.optional().describe('Optional: apply the report only onto this version of the task.'),
+      report: ProgressReport,
+    }),
+  ])
+  .meta({ id: 'BatchItem', description: 'update: what PATCH /v1/tasks/{id} does; report: what POST /v1/tasks/{id}/reports does.' });
+
+export const BatchRequest = z
+  .strictObject({
+    mode: z
+      .enum(['atomic', 'independent'])
+      .default('atomic')
+      .describe('atomic: every item is applied or none is (422 batch_failed names the item that failed). independent: each item succeeds or fails on its own, reported per item.'),
+    items: z.array(BatchItem).min(1).max(100).describe('Applied in this order; an item may build on an earlier one for the same task (its ifMatch then names the version after it).'),
+  })
+  .meta({ id: 'BatchRequest' });
+
+export const BatchItemResult = z
+  .object({
+    index: z.number().int().min(0),
+    taskId: Id,
+    status: z.number().int().describe('What the item alone would have answered: 200 for an update, 201 for a report, or the 4xx of its problem.'),
+    task: Task.optional().describe('The task after the item.'),
+    event: Event.optional().describe('The ledger event of a report.'),
+    problem: ItemProblem.optional().describe('Why the item was not applied.'),
+  })
+  .meta({ id: 'BatchItemResult' });
+
+export const BatchResult = z
+  .object({
+    mode: z.enum(['atomic', 'independent']),
+    applied: z.number().int().min(0),
+    failed: z.number().int().min(0),
+    results: z.array(BatchItemResult).describe('One per item, in request order.'),
+  })
+  .meta({ id: 'BatchResult' });
+
+export type BatchRequest = z.output<typeof BatchRequest>;
+export type BatchResult = z.output<typeof BatchResult>;

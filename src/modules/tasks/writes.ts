@@ -51,47 +51,58 @@ function actorOf(principal: Principal): Actor {
   return { keyId: principal.keyId, agencyId: principal.agencyId, role: principal.role };
 }
 
+function assertVersion(task: TaskRow, expectedVersion: number) {
+  if (task.version !== expectedVersion) {
+    throw new DomainError('precondition_failed', `The task is at version ${task.version}, not ${expectedVersion}: someone changed it since you read it. GET it again and reapply your change.`, {
+      currentVersion: task.version,
+    });
+  }
+}
+
 /**
  * PATCH: one transaction that locks the task, checks the caller, the If-Match version and the
  * workflow, then writes the row (version + 1) and its ledger event together, or nothing.
  */
 export async function updateTask(db: Database, id: string, expectedVersion: number, patch: TaskPatch, ctx: WriteContext): Promise<Task> {
-  return db.transaction(async (tx) => {
-    const task = await lockTask(tx, id);
-    const relation = await relationOf(tx, ctx.principal, id);
-    if (ctx.principal.role === 'agency' && relation === 'none') throw new ForbiddenError('This task is not assigned to your agency.');
-    if (task.version !== expectedVersion) {
-      throw new DomainError('precondition_failed', `The task is at version ${task.version}, not ${expectedVersion}: someone changed it since you read it. GET it again and reapply your change.`, {
-        currentVersion: task.version,
-      });
-    }
-    const plan = planTaskUpdate(ctx.principal, relation, task, patch);
-    if (Object.keys(plan.changes).length === 0) return getTask(tx, id, ctx);
-
-    const values: Partial<TaskRow> = {};
-    if (plan.changes.status) values.status = plan.changes.status.to;
-    if (plan.changes.progress) values.progress = plan.changes.progress.to;
-    if (plan.changes.dueDate) values.dueDate = plan.changes.dueDate.to;
-    const updated = await updateRow(tx, id, { ...values, version: sql`${tasks.version} + 1`, updatedAt: ctx.now });
-    await appendEvent(tx, {
-      taskId: id,
-      type: plan.type,
-      at: ctx.now.toISOString(),
-      actor: actorOf(ctx.principal),
-      changes: plan.changes,
-      note: plan.note,
-      evidence: [],
-      state: stateOf(updated),
-    });
-    return getTask(tx, id, ctx);
-  });
+  return db.transaction((tx) => applyUpdate(tx, id, expectedVersion, patch, ctx));
 }
 
-/** A progress report from any responsible agency, lead or co: note, optional progress and evidence links. */
-export async function reportProgress(tx: Transaction, id: string, report: ProgressReport, ctx: WriteContext): Promise<{ task: Task; event: Event }> {
+/** The checks and writes of a PATCH, inside the caller's transaction. */
+export async function applyUpdate(tx: Transaction, id: string, expectedVersion: number, patch: TaskPatch, ctx: WriteContext): Promise<Task> {
+  const task = await lockTask(tx, id);
+  const relation = await relationOf(tx, ctx.principal, id);
+  if (ctx.principal.role === 'agency' && relation === 'none') throw new ForbiddenError('This task is not assigned to your agency.');
+  assertVersion(task, expectedVersion);
+  const plan = planTaskUpdate(ctx.principal, relation, task, patch);
+  if (Object.keys(plan.changes).length === 0) return getTask(tx, id, ctx);
+
+  const values: Partial<TaskRow> = {};
+  if (plan.changes.status) values.status = plan.changes.status.to;
+  if (plan.changes.progress) values.progress = plan.changes.progress.to;
+  if (plan.changes.dueDate) values.dueDate = plan.changes.dueDate.to;
+  const updated = await updateRow(tx, id, { ...values, version: sql`${tasks.version} + 1`, updatedAt: ctx.now });
+  await appendEvent(tx, {
+    taskId: id,
+    type: plan.type,
+    at: ctx.now.toISOString(),
+    actor: actorOf(ctx.principal),
+    changes: plan.changes,
+    note: plan.note,
+    evidence: [],
+    state: stateOf(updated),
+  });
+  return getTask(tx, id, ctx);
+}
+
+/**
+ * A progress report from any responsible agency, lead or co: note, optional progress and evidence
+ * links. With expectedVersion (a batch item's ifMatch), only onto that version of the task.
+ */
+export async function reportProgress(tx: Transaction, id: string, report: ProgressReport, ctx: WriteContext, expectedVersion?: number): Promise<{ task: Task; event: Event }> {
   const task = await lockTask(tx, id);
   if (ctx.principal.role !== 'agency') throw new ForbiddenError('Progress reports come from the responsible agencies.');
   if ((await relationOf(tx, ctx.principal, id)) === 'none') throw new ForbiddenError('This task is not assigned to your agency.');
+  if (expectedVersion !== undefined) assertVersion(task, expectedVersion);
   if (task.status === 'verified') {
     throw new DomainError('task_locked', 'The task is verified (已销号) and read-only to agencies; the supervising office can reopen it.');
   }
