@@ -68,6 +68,7 @@ for (let l = 0; l < LISTS; l++) {
     const moments = Array.from({ length: PER_TASK }, () => start + Math.floor(random() * span)).sort((a, b) => a - b);
     let state: TaskState = { status: 'not_started', progress: 0, dueDate: null, lastReportAt: null };
     let prevHash = GENESIS_HASH;
+    const units = [...new Set([pick(agencyIds), pick(agencyIds), pick(agencyIds)])];
     moments.forEach((moment, index) => {
       const at = new Date(moment).toISOString();
       const before = state;
@@ -89,9 +90,11 @@ for (let l = 0; l < LISTS; l++) {
         (Object.keys(state) as (keyof TaskState)[]).filter((k) => state[k] !== before[k] && k !== 'lastReportAt').map((k) => [k, { from: index === 0 ? null : before[k], to: state[k] }]),
       );
       position += 1;
-      const entry: LedgerEntry = { taskId: id, seq: index + 1, type, at, actor: { keyId: null, agencyId: null, role: 'system' }, changes, note: null, evidence: [], state, prevHash };
+      // Reports come from one of the task's agencies, so the agency report has last reports to find.
+      const actor: LedgerEntry['actor'] = type === 'progress_reported' ? { keyId: null, agencyId: pick(units), role: 'agency' } : { keyId: null, agencyId: null, role: 'system' };
+      const entry: LedgerEntry = { taskId: id, seq: index + 1, type, at, actor, changes, note: null, evidence: [], state, prevHash };
       const hash = hashEntry(entry);
-      eventRows.push({ id: position, taskId: id, seq: entry.seq, type, at: new Date(at), actorKeyId: null, actorAgencyId: null, actorRole: 'system', changes, note: null, evidence: [], state, prevHash, hash });
+      eventRows.push({ id: position, taskId: id, seq: entry.seq, type, at: new Date(at), actorKeyId: null, actorAgencyId: actor.agencyId, actorRole: actor.role, changes, note: null, evidence: [], state, prevHash, hash });
       prevHash = hash;
     });
     taskRows.push({
@@ -105,12 +108,12 @@ for (let l = 0; l < LISTS; l++) {
       progress: state.progress,
       dueDate: state.dueDate,
       version: PER_TASK,
+      lastEventId: position,
       lastReportAt: state.lastReportAt ? new Date(state.lastReportAt) : null,
       createdAt: new Date(moments[0]!),
       updatedAt: new Date(moments.at(-1)!),
     });
-    const units = new Set([pick(agencyIds), pick(agencyIds), pick(agencyIds)]);
-    [...units].forEach((agencyId, i) => assignmentRows.push({ taskId: id, agencyId, role: i === 0 ? ('lead' as const) : ('co' as const), position: i + 1 }));
+    units.forEach((agencyId, i) => assignmentRows.push({ taskId: id, agencyId, role: i === 0 ? ('lead' as const) : ('co' as const), position: i + 1 }));
   }
   await db.insert(tasks).values(taskRows);
   await db.insert(taskAssignments).values(assignmentRows);

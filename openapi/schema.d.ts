@@ -898,6 +898,8 @@ export interface components {
             health: components["schemas"]["Health"];
             /** @description Increases with every change; the ETag carries it. */
             version: number;
+            /** @description Ledger position of the task’s latest event: pass the highest you hold as changedAfter to sync. */
+            lastEventId: number;
             /** @description Tasks in other lists that carry the same measure. */
             relatedTaskIds: string[];
             lastReportAt: string | null;
@@ -1492,8 +1494,10 @@ export interface operations {
                 stale?: "true" | "false";
                 /** @description Case-insensitive substring of the task text or the responsible-units cell. */
                 q?: string;
-                /** @description Only tasks whose updatedAt is at or after this RFC 3339 instant. */
+                /** @description Only tasks whose updatedAt is at or after this RFC 3339 instant. A convenience for people; to sync, use changedAfter. */
                 updatedSince?: string;
+                /** @description Incremental sync: only tasks changed after this ledger position, in the order of their latest change (lastEventId), so polling with the highest lastEventId received never misses or repeats a change. Combines with list, agency, role, article and q, never with filters a change can leave (status, overdue, stale, updatedSince). */
+                changedAfter?: number;
             };
             header?: never;
             path?: never;

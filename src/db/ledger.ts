@@ -1,7 +1,7 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, between, desc, eq, sql } from 'drizzle-orm';
 import { GENESIS_HASH, hashEntry, type LedgerEntry, type TaskState } from '../domain/ledger.js';
 import type { Transaction } from './client.js';
-import { ledgerState, type TaskEventRow, taskEvents, type TaskRow } from './schema/index.js';
+import { ledgerState, type TaskEventRow, taskEvents, type TaskRow, tasks } from './schema/index.js';
 
 export type NewEvent = Omit<LedgerEntry, 'seq' | 'prevHash'>;
 
@@ -30,6 +30,7 @@ export async function appendEvent(tx: Transaction, event: NewEvent): Promise<Tas
     .limit(1);
   const entry: LedgerEntry = { ...event, seq: (head?.seq ?? 0) + 1, prevHash: head?.hash ?? GENESIS_HASH };
   const [row] = await tx.insert(taskEvents).values(toRow(entry, position)).returning();
+  await tx.update(tasks).set({ lastEventId: position }).where(eq(tasks.id, event.taskId));
   return row as TaskEventRow;
 }
 
@@ -38,6 +39,11 @@ export async function appendFirstEvents(tx: Transaction, events: NewEvent[]): Pr
   if (events.length === 0) return;
   const first = await reservePositions(tx, events.length);
   await tx.insert(taskEvents).values(events.map((event, index) => toRow({ ...event, seq: 1, prevHash: GENESIS_HASH }, first + index)));
+  await tx
+    .update(tasks)
+    .set({ lastEventId: taskEvents.id })
+    .from(taskEvents)
+    .where(and(eq(taskEvents.taskId, tasks.id), between(taskEvents.id, first, first + events.length - 1)));
 }
 
 function toRow(entry: LedgerEntry, position: number) {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, date, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { bigint, check, date, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import { agencies } from './agencies.js';
 import { articles, taskLists } from './documents.js';
 
@@ -25,6 +25,8 @@ export const tasks = pgTable(
     progress: integer().notNull().default(0),
     dueDate: date({ mode: 'string' }),
     version: integer().notNull().default(1),
+    /** Ledger position of the task's latest event, kept by db/ledger.ts; 0 only inside the transaction that creates the task. */
+    lastEventId: bigint({ mode: 'number' }).notNull().default(0),
     lastReportAt: timestamp({ withTimezone: true, precision: 3 }),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
     updatedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
@@ -33,6 +35,7 @@ export const tasks = pgTable(
     unique().on(t.listId, t.number),
     index().on(t.articleId),
     index().on(t.updatedAt, t.id),
+    index().on(t.lastEventId),
     check('tasks_progress_range', sql`${t.progress} between 0 and 100`),
     check('tasks_version_positive', sql`${t.version} >= 1`),
   ],

@@ -42,6 +42,7 @@ export const Task = z
     stale: z.boolean().describe('Derived: open, and no progress report (or creation) for STALE_AFTER_DAYS days.'),
     health: Health,
     version: z.number().int().min(1).describe('Increases with every change; the ETag carries it.'),
+    lastEventId: z.number().int().min(1).describe('Ledger position of the task’s latest event: pass the highest you hold as changedAfter to sync.'),
     relatedTaskIds: z.array(Id).describe('Tasks in other lists that carry the same measure.'),
     lastReportAt: Timestamp.nullable(),
     createdAt: Timestamp,
@@ -63,7 +64,16 @@ export const TaskQuery = PageQuery.extend({
   updatedSince: z.iso
     .datetime({ offset: true })
     .optional()
-    .describe('Only tasks whose updatedAt is at or after this RFC 3339 instant.'),
+    .describe('Only tasks whose updatedAt is at or after this RFC 3339 instant. A convenience for people; to sync, use changedAfter.'),
+  changedAfter: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional()
+    .describe(
+      'Incremental sync: only tasks changed after this ledger position, in the order of their latest change (lastEventId), so polling with the highest lastEventId received never misses or repeats a change. Combines with list, agency, role, article and q, never with filters a change can leave (status, overdue, stale, updatedSince).',
+    ),
 });
 
 export const TaskEtagHeaders = z.object({

@@ -14,8 +14,10 @@ export interface ReadContext {
 }
 
 const taskCursor = z.tuple([z.string(), z.number().int()]);
+const changeCursor = z.tuple([z.number().int().min(0)]);
 
 export async function listTasks(db: Database, query: TaskQuery, ctx: ReadContext) {
+  if (query.changedAfter !== undefined) return listChangedTasks(db, query, ctx);
   const rows = await db
     .select()
     .from(tasks)
@@ -23,6 +25,30 @@ export async function listTasks(db: Database, query: TaskQuery, ctx: ReadContext
     .orderBy(asc(tasks.listId), asc(tasks.number))
     .limit(query.limit + 1);
   const { rows: page, nextCursor } = paginate(rows, query.limit, (row) => [row.listId, row.number]);
+  return { items: await hydrate(db, page, ctx), nextCursor };
+}
+
+/**
+ * The sync feed: tasks whose latest ledger event is after a position, in position order. Positions
+ * are gap-free and in commit order, so a position a reader has seen is never followed by a commit
+ * below it; a task that changes again moves to the end with its new version, never repeated.
+ */
+async function listChangedTasks(db: Database, query: TaskQuery, ctx: ReadContext) {
+  const leavable = (['status', 'overdue', 'stale', 'updatedSince'] as const).filter((name) => query[name] !== undefined);
+  if (leavable.length > 0) {
+    throw new InvalidInputError(
+      'changedAfter reports every change; a filter a change can move a task out of would hide that change.',
+      leavable.map((name) => ({ location: 'querystring' as const, path: name, message: 'not with changedAfter' })),
+    );
+  }
+  const after = query.cursor ? decodeCursor(query.cursor, changeCursor)[0] : query.changedAfter!;
+  const rows = await db
+    .select()
+    .from(tasks)
+    .where(and(...taskFilters(db, { ...query, cursor: undefined }, ctx), gt(tasks.lastEventId, Math.max(after, query.changedAfter!))))
+    .orderBy(asc(tasks.lastEventId))
+    .limit(query.limit + 1);
+  const { rows: page, nextCursor } = paginate(rows, query.limit, (row) => [row.lastEventId]);
   return { items: await hydrate(db, page, ctx), nextCursor };
 }
 
@@ -118,6 +144,7 @@ export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): 
     dueDate: row.dueDate,
     ...deriveState(row, ctx.now, ctx.policy),
     version: row.version,
+    lastEventId: row.lastEventId,
     relatedTaskIds: linkRows.filter((l) => l.taskId === row.id).map((l) => l.relatedTaskId),
     lastReportAt: row.lastReportAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
