@@ -7,6 +7,7 @@ import auditRoutes from './modules/audit/routes.js';
 import documentRoutes from './modules/documents/routes.js';
 import healthRoutes from './modules/health/routes.js';
 import exportRoutes from './modules/exports/routes.js';
+import webhookRoutes from './modules/webhooks/routes.js';
 import reportRoutes from './modules/reports/routes.js';
 import taskListRoutes from './modules/task-lists/routes.js';
 import taskRoutes from './modules/tasks/routes.js';
@@ -68,6 +69,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     await v1.register(auditRoutes);
     await v1.register(reportRoutes);
     await v1.register(exportRoutes);
+    await v1.register(webhookRoutes);
   });
 
   return app;

@@ -23,6 +23,14 @@ const configSchema = z
       .optional(),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
     AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+    WEBHOOK_DISPATCH: z.enum(['true', 'false']).default('true'),
+    WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+    WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
+    WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).max(86_400_000).default(3_600_000),
+    WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -41,6 +49,17 @@ const configSchema = z
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     /** Once an address has failed authentication more than this many times in a minute, it is refused until the minute is over. */
     authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
+    webhooks: {
+      /** Run the dispatcher in this process; every process may, they share the work through the outbox. */
+      dispatch: env.WEBHOOK_DISPATCH === 'true',
+      pollMs: env.WEBHOOK_POLL_MS,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      concurrency: env.WEBHOOK_CONCURRENCY,
+      maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: env.WEBHOOK_RETRY_MAX_MS,
+      disableAfterFailures: env.WEBHOOK_DISABLE_AFTER_FAILURES,
+    },
   }));
 
 export type Config = z.output<typeof configSchema>;

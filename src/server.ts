@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { DataDirInUseError, openDatabase } from './db/client.js';
 import { prepareDatabase } from './db/prepare.js';
 import { ensureBootstrapKey } from './modules/api-keys/service.js';
+import { createDispatcher } from './modules/webhooks/dispatcher.js';
 
 async function main() {
   const config = loadConfig();
@@ -16,17 +17,20 @@ async function main() {
     app.log.info('bootstrap admin key stored (BOOTSTRAP_ADMIN_KEY)');
   }
 
-  // In-flight requests finish (Fastify stops accepting, then drains) before the database closes.
+  const dispatcher = createDispatcher({ db: database.db, clock, settings: config.webhooks, logger: app.log.child({ component: 'webhooks' }) });
+
+  // In-flight requests and webhook sends finish (Fastify stops accepting, then drains) before the database closes.
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an unexpected error');
     else app.log.info({ signal }, 'shutting down');
-    await app.close();
-    app.log.info('http server closed');
+    await Promise.all([app.close(), dispatcher.stop()]);
+    app.log.info('http server and webhook dispatcher stopped');
     await database.close();
     app.log.info('database closed');
   });
 
   await app.listen({ port: config.port, host: config.host });
+  if (config.webhooks.dispatch) dispatcher.start();
 }
 
 main().catch((error: unknown) => {

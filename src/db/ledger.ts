@@ -1,6 +1,7 @@
 import { and, between, desc, eq, sql } from 'drizzle-orm';
 import { GENESIS_HASH, hashEntry, type LedgerEntry, type TaskState } from '../domain/ledger.js';
 import type { Transaction } from './client.js';
+import { enqueueDeliveries } from './outbox.js';
 import { ledgerState, type TaskEventRow, taskEvents, type TaskRow, tasks } from './schema/index.js';
 
 export type NewEvent = Omit<LedgerEntry, 'seq' | 'prevHash'>;
@@ -31,6 +32,7 @@ export async function appendEvent(tx: Transaction, event: NewEvent): Promise<Tas
   const entry: LedgerEntry = { ...event, seq: (head?.seq ?? 0) + 1, prevHash: head?.hash ?? GENESIS_HASH };
   const [row] = await tx.insert(taskEvents).values(toRow(entry, position)).returning();
   await tx.update(tasks).set({ lastEventId: position }).where(eq(tasks.id, event.taskId));
+  await enqueueDeliveries(tx, position, position);
   return row as TaskEventRow;
 }
 
@@ -44,6 +46,7 @@ export async function appendFirstEvents(tx: Transaction, events: NewEvent[]): Pr
     .set({ lastEventId: taskEvents.id })
     .from(taskEvents)
     .where(and(eq(taskEvents.taskId, tasks.id), between(taskEvents.id, first, first + events.length - 1)));
+  await enqueueDeliveries(tx, first, first + events.length - 1);
 }
 
 function toRow(entry: LedgerEntry, position: number) {

@@ -23,16 +23,32 @@ const withResponseHeaders: Transform = (route) => {
   return transformed;
 };
 
+/** What Duban POSTs to subscribers (OpenAPI 3.1 webhooks), so generated clients type the payload too. */
+const webhooks = {
+  taskEvent: {
+    post: {
+      operationId: 'receiveTaskEvent',
+      tags: ['webhooks'],
+      summary: 'A ledger event, sent to each subscription that wants it',
+      description:
+        'Signed per Standard Webhooks: verify webhook-signature over "<webhook-id>.<webhook-timestamp>.<raw body>" with the subscription secret (README: "Webhooks"). At least once: de-duplicate on webhook-id, which equals the payload id.',
+      parameters: ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => ({ name, in: 'header', required: true, schema: { type: 'string' } })),
+      requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookPayload' } } } },
+      responses: { '2XX': { description: 'Received. Anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with backoff.' } },
+    },
+  },
+};
+
 /**
  * The transform emits every registered schema twice (request and response variants); keep only
- * the ones some operation reaches, so the document has no dead components.
+ * the ones some operation or webhook reaches, so the document has no dead components.
  */
 const withoutUnusedComponents: TransformObject = (input) => {
-  const document = jsonSchemaTransformObject(input) as { paths?: unknown; components?: { schemas?: Record<string, unknown> } };
+  const document = { ...(jsonSchemaTransformObject(input) as { paths?: unknown; components?: { schemas?: Record<string, unknown> } }), webhooks };
   const schemas = document.components?.schemas ?? {};
   const reached = new Set<string>();
   const refsIn = (value: unknown) => [...JSON.stringify(value).matchAll(/#\/components\/schemas\/([^"]+)"/g)].map((m) => decodeURIComponent(m[1] ?? ''));
-  const pending = refsIn(document.paths);
+  const pending = [...refsIn(document.paths), ...refsIn(webhooks)];
   while (pending.length > 0) {
     const name = pending.pop() as string;
     if (reached.has(name)) continue;
@@ -80,6 +96,7 @@ export default fp(
           { name: 'exports', description: 'Whole-collection streams for BI tools: NDJSON or CSV.' },
           { name: 'reports', description: 'Auditor reports, live or as of any past moment, computed from the ledger.' },
           { name: 'audit', description: 'The tamper-evident ledger: every event, its root digest, and verification.' },
+          { name: 'webhooks', description: 'Subscriptions that receive ledger events as signed HTTP requests, with their delivery log.' },
           { name: 'health', description: 'Liveness and readiness probes.' },
           { name: 'meta', description: 'This API description.' },
         ],

@@ -3,3 +3,4 @@ export * from './api-keys.js';
 export * from './documents.js';
 export * from './events.js';
 export * from './tasks.js';
+export * from './webhooks.js';

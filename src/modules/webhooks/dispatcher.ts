@@ -1,0 +1,180 @@
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../../config.js';
+import type { Database } from '../../db/client.js';
+import { taskEvents, tasks, webhookAttempts, webhookDeliveries, type WebhookDeliveryRow, webhookSubscriptions } from '../../db/schema/index.js';
+import { nextAttemptAfterFailure, retryAfterMs, signatureHeaders } from '../../domain/webhooks.js';
+import { toEvent } from '../tasks/events.js';
+import type { WebhookPayload } from './schemas.js';
+
+export interface DispatcherDeps {
+  db: Database;
+  clock: () => Date;
+  settings: Config['webhooks'];
+  logger: FastifyBaseLogger;
+}
+
+interface Outcome {
+  statusCode: number | null;
+  error: string | null;
+  retryAfter: string | null;
+  durationMs: number;
+}
+
+const USER_AGENT = 'Duban-Webhooks/1';
+
+/**
+ * Claims due deliveries: pushes their next attempt past a lease and counts the attempt, in one
+ * statement. FOR UPDATE SKIP LOCKED lets dispatchers in several processes claim side by side
+ * without taking the same row; on the embedded engine there is only ever one.
+ */
+async function claimDue(deps: DispatcherDeps, now: Date): Promise<WebhookDeliveryRow[]> {
+  const leaseUntil = new Date(now.getTime() + deps.settings.timeoutMs + 30_000);
+  const due = deps.db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .innerJoin(webhookSubscriptions, eq(webhookSubscriptions.id, webhookDeliveries.subscriptionId))
+    .where(and(eq(webhookDeliveries.status, 'pending'), lte(webhookDeliveries.nextAttemptAt, now), eq(webhookSubscriptions.status, 'active')))
+    .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.id))
+    .limit(deps.settings.concurrency)
+    .for('update', { of: webhookDeliveries, skipLocked: true });
+  return deps.db
+    .update(webhookDeliveries)
+    .set({ attempts: sql`${webhookDeliveries.attempts} + 1`, nextAttemptAt: leaseUntil, lastAttemptAt: now })
+    .where(inArray(webhookDeliveries.id, due))
+    .returning();
+}
+
+/** Sends one delivery; null when its subscription was deleted meanwhile (and the delivery with it). */
+async function send(deps: DispatcherDeps, delivery: WebhookDeliveryRow): Promise<Outcome | null> {
+  const [found] = await deps.db
+    .select({ url: webhookSubscriptions.url, secret: webhookSubscriptions.secret, event: taskEvents, listId: tasks.listId, number: tasks.number })
+    .from(webhookSubscriptions)
+    .innerJoin(taskEvents, eq(taskEvents.id, delivery.eventId))
+    .innerJoin(tasks, eq(tasks.id, taskEvents.taskId))
+    .where(eq(webhookSubscriptions.id, delivery.subscriptionId));
+  if (!found) return null;
+  const event = toEvent(found.event);
+  const payload: WebhookPayload = {
+    id: String(delivery.id),
+    type: event.type,
+    subscriptionId: delivery.subscriptionId,
+    task: { id: event.taskId, listId: found.listId, number: found.number },
+    event,
+  };
+  const body = JSON.stringify(payload);
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    const response = await fetch(found.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...signatureHeaders(found.secret, payload.id, deps.clock(), body) },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(deps.settings.timeoutMs),
+    });
+    await response.body?.cancel();
+    const ok = response.status >= 200 && response.status < 300;
+    return { statusCode: response.status, error: ok ? null : `the receiver answered ${response.status}`, retryAfter: response.headers.get('retry-after'), durationMs: elapsed() };
+  } catch (error) {
+    const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${deps.settings.timeoutMs} ms` : describeFetchError(error);
+    return { statusCode: null, error: reason, retryAfter: null, durationMs: elapsed() };
+  }
+}
+
+function describeFetchError(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = (cause as { code?: unknown }).code;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return (typeof code === 'string' ? `${code}: ${message}` : message).slice(0, 500);
+}
+
+/** Records an attempt: the log row, the delivery's new state, and the subscription's failure count (disabling it at the limit). */
+async function record(deps: DispatcherDeps, delivery: WebhookDeliveryRow, outcome: Outcome): Promise<void> {
+  const now = deps.clock();
+  const delivered = outcome.error === null;
+  const next = delivered ? null : nextAttemptAfterFailure(delivery.attempts, now, deps.settings, retryAfterMs(outcome.retryAfter, now));
+  await deps.db.transaction(async (tx) => {
+    await tx.insert(webhookAttempts).values({ deliveryId: delivery.id, at: now, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs });
+    await tx
+      .update(webhookDeliveries)
+      .set({
+        status: delivered ? 'delivered' : next === null ? 'failed' : 'pending',
+        ...(next !== null && { nextAttemptAt: next }),
+        lastStatusCode: outcome.statusCode,
+        lastError: outcome.error,
+        ...(delivered && { deliveredAt: now }),
+      })
+      .where(eq(webhookDeliveries.id, delivery.id));
+    if (delivered) {
+      await tx.update(webhookSubscriptions).set({ consecutiveFailures: 0 }).where(eq(webhookSubscriptions.id, delivery.subscriptionId));
+      return;
+    }
+    const [subscription] = await tx
+      .update(webhookSubscriptions)
+      .set({ consecutiveFailures: sql`${webhookSubscriptions.consecutiveFailures} + 1` })
+      .where(eq(webhookSubscriptions.id, delivery.subscriptionId))
+      .returning({ failures: webhookSubscriptions.consecutiveFailures, status: webhookSubscriptions.status });
+    if (subscription && subscription.status === 'active' && subscription.failures >= deps.settings.disableAfterFailures) {
+      await tx
+        .update(webhookSubscriptions)
+        .set({ status: 'disabled', disabledAt: now, disabledReason: `${subscription.failures} failed attempts in a row; the last: ${outcome.error}`, updatedAt: now })
+        .where(eq(webhookSubscriptions.id, delivery.subscriptionId));
+      deps.logger.warn({ subscriptionId: delivery.subscriptionId, failures: subscription.failures }, 'webhook subscription disabled after repeated failures');
+    }
+  });
+  if (!delivered) {
+    deps.logger.info({ subscriptionId: delivery.subscriptionId, deliveryId: delivery.id, attempt: delivery.attempts, error: outcome.error, nextAttemptAt: next }, 'webhook delivery failed');
+  }
+}
+
+export interface Dispatcher {
+  /** Claims and sends what is due now; resolves with how many deliveries it attempted. */
+  runOnce(): Promise<number>;
+  /** Polls every pollMs (at once again while there is work) until stopped. */
+  start(): void;
+  /** Stops polling and waits for the deliveries in flight. */
+  stop(): Promise<void>;
+}
+
+export function createDispatcher(deps: DispatcherDeps): Dispatcher {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = true;
+
+  const runOnce = async () => {
+    const claimed = await claimDue(deps, deps.clock());
+    await Promise.all(
+      claimed.map(async (delivery) => {
+        const outcome = await send(deps, delivery);
+        if (outcome) await record(deps, delivery, outcome);
+      }),
+    );
+    return claimed.length;
+  };
+
+  const tick = () => {
+    running = runOnce()
+      .catch((error: unknown) => {
+        deps.logger.error({ err: error }, 'webhook dispatch failed; retrying at the next poll');
+        return 0;
+      })
+      .then((attempted) => {
+        if (!stopped) timer = setTimeout(tick, attempted > 0 ? 0 : deps.settings.pollMs);
+      });
+  };
+
+  return {
+    runOnce,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      tick();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
