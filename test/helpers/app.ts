@@ -4,7 +4,8 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { KeyRole } from '../../src/db/schema/index.js';
 import { createKey } from '../../src/modules/api-keys/service.js';
-import { createTestDatabase, type TestDatabase } from './database.js';
+import { openDatabase } from '../../src/db/client.js';
+import { createTestDatabase, engine, type TestDatabase } from './database.js';
 
 export const NOW = new Date('2026-03-01T12:00:00.000Z');
 
@@ -39,4 +40,19 @@ export async function setupApp(t: Test, env: Record<string, string> = {}): Promi
 export async function getJson<T = any>(app: FastifyInstance, url: string, authorization: string | null = readerKeys.get(app) ?? null) {
   const response = await app.inject({ method: 'GET', url, headers: authorization ? { authorization } : {} });
   return { status: response.statusCode, headers: response.headers, body: response.json() as T };
+}
+
+/**
+ * The test's app and, on PostgreSQL, a second instance over its own connection pool, standing in
+ * for a second service process, so concurrent requests really interleave in the database.
+ */
+export async function appInstances(t: Test, { app, database, clock }: TestContext): Promise<FastifyInstance[]> {
+  if (engine !== 'postgres' || !database.url) return [app];
+  const second = await openDatabase({ engine: 'postgres', url: database.url, poolMax: 20 });
+  const otherApp = await buildApp({ config: loadConfig({ RATE_LIMIT_PER_MINUTE: '100000' }), db: second.db, clock: () => clock.now, logger: false });
+  t.teardown(async () => {
+    await otherApp.close();
+    await second.close();
+  });
+  return [app, otherApp];
 }

@@ -71,7 +71,7 @@ t.test('methods and bodies the API does not take', async (t) => {
 });
 
 t.test('a failure inside the server is a 500 problem without internals', async (t) => {
-  const { app, database, key } = await setupApp(t, { PUBLIC_READ: 'true' });
+  const { app, database } = await setupApp(t, { PUBLIC_READ: 'true' });
   await database.handle.close();
   const response = await app.inject({ method: 'GET', url: '/v1/tasks' });
   t.equal(response.statusCode, 500);

@@ -1,9 +1,5 @@
 import t from 'tap';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/db/client.js';
-import { getJson, NOW, setupApp } from '../helpers/app.js';
-import { engine } from '../helpers/database.js';
+import { appInstances, getJson, setupApp } from '../helpers/app.js';
 
 const annex2 = (n: number) => `tj-2021-annex2-${String(n).padStart(2, '0')}`;
 
@@ -143,18 +139,10 @@ t.test('batch updates and reports', async (t) => {
 });
 
 t.test('concurrent batches over the same tasks in opposite orders neither deadlock nor lose a report', async (t) => {
-  const { app, key, database } = await setupApp(t);
+  const context = await setupApp(t);
+  const { app, key } = context;
   const hrss = await key('agency', 'tj-hrss-bureau');
-  const apps = [app];
-  if (engine === 'postgres' && database.url) {
-    const second = await openDatabase({ engine: 'postgres', url: database.url, poolMax: 10 });
-    const otherApp = await buildApp({ config: loadConfig({ RATE_LIMIT_PER_MINUTE: '100000' }), db: second.db, clock: () => NOW, logger: false });
-    t.teardown(async () => {
-      await otherApp.close();
-      await second.close();
-    });
-    apps.push(otherApp);
-  }
+  const apps = await appInstances(t, context);
   const tasks = [annex2(11), annex2(27), annex2(44)];
   const responses = await Promise.all(
     Array.from({ length: 12 }, (_, i) => {

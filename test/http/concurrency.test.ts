@@ -1,28 +1,15 @@
 import { count, eq } from 'drizzle-orm';
 import t from 'tap';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/db/client.js';
 import { taskEvents } from '../../src/db/schema/index.js';
-import { NOW, setupApp } from '../helpers/app.js';
-import { engine } from '../helpers/database.js';
+import { appInstances, setupApp } from '../helpers/app.js';
 import { patchTask } from '../helpers/requests.js';
 
 t.test('50 concurrent PATCHes with one If-Match: exactly one wins, nothing is lost', async (t) => {
-  const { app, key, database } = await setupApp(t);
+  const context = await setupApp(t);
+  const { key, database } = context;
   const lead = await key('agency', 'tj-education-commission');
 
-  // A second app instance over its own connection pool stands in for a second process.
-  const apps = [app];
-  if (engine === 'postgres' && database.url) {
-    const second = await openDatabase({ engine: 'postgres', url: database.url, poolMax: 20 });
-    const otherApp = await buildApp({ config: loadConfig({ RATE_LIMIT_PER_MINUTE: '100000' }), db: second.db, clock: () => NOW, logger: false });
-    t.teardown(async () => {
-      await otherApp.close();
-      await second.close();
-    });
-    apps.push(otherApp);
-  }
+  const apps = await appInstances(t, context);
 
   const results = await Promise.all(
     Array.from({ length: 50 }, (_, i) => patchTask(apps[i % apps.length]!, lead, 'tj-2021-annex2-42', '"1"', { progress: i + 1 })),

@@ -1,27 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/db/client.js';
-import { getJson, NOW, setupApp } from '../helpers/app.js';
-import { engine } from '../helpers/database.js';
+import { appInstances, getJson, setupApp } from '../helpers/app.js';
 import { patchTask, postReport } from '../helpers/requests.js';
 
 const SEEDED_EVENTS = 58;
 
 t.test('a consumer polling the sync feeds while writes go on never misses or repeats a change', async (t) => {
-  const { app, key, database } = await setupApp(t);
-  const apps = [app];
-  if (engine === 'postgres' && database.url) {
-    // A second process's worth of writers, on its own pool, so commits really interleave.
-    const second = await openDatabase({ engine: 'postgres', url: database.url, poolMax: 10 });
-    const otherApp = await buildApp({ config: loadConfig({ RATE_LIMIT_PER_MINUTE: '100000' }), db: second.db, clock: () => NOW, logger: false });
-    t.teardown(async () => {
-      await otherApp.close();
-      await second.close();
-    });
-    apps.push(otherApp);
-  }
+  const context = await setupApp(t);
+  const { app, key } = context;
+  const apps = await appInstances(t, context);
   const hrss = await key('agency', 'tj-hrss-bureau'); // leads 11, 27, 44; co-operates on others, such as 8
   const education = await key('agency', 'tj-education-commission');
   const supervisor = await key('supervisor');
