@@ -5,7 +5,9 @@ import type { Transaction } from './client.js';
  * The transactional outbox: for the events at positions first..last, one delivery row per active
  * subscription that wants them (its event types, list and agency — directly or through a group the
  * agency belongs to). Runs in the transaction that appends the events, so a delivery exists exactly
- * when its event committed, and a rolled-back change leaves nothing to send.
+ * when its event committed, and a rolled-back change leaves nothing to send. The subscriptions are
+ * locked against deletion for the statement (a subscription deleted meanwhile is skipped, not a
+ * foreign-key error in someone's task write).
  */
 export async function enqueueDeliveries(tx: Transaction, first: number, last: number): Promise<void> {
   await tx.execute(sql`
@@ -20,5 +22,6 @@ export async function enqueueDeliveries(tx: Transaction, first: number, last: nu
         select 1 from task_assignments a
         where a.task_id = e.task_id
           and (a.agency_id = s.agency_id or a.agency_id in (select m.group_id from agency_members m where m.member_id = s.agency_id))))
-    where e.id between ${first} and ${last}`);
+    where e.id between ${first} and ${last}
+    for key share of s`);
 }

@@ -89,12 +89,23 @@ function describeFetchError(error: unknown): string {
   return (typeof code === 'string' ? `${code}: ${message}` : message).slice(0, 500);
 }
 
-/** Records an attempt: the log row, the delivery's new state, and the subscription's failure count (disabling it at the limit). */
+/**
+ * Records an attempt: the log row, the delivery's new state, and the subscription's failure count
+ * (disabling it at the limit). The subscription row is locked first, in the order a deletion takes
+ * its rows, so recording and deleting queue rather than deadlock; a subscription deleted meanwhile
+ * took the delivery with it, and there is nothing to record.
+ */
 async function record(deps: DispatcherDeps, delivery: WebhookDeliveryRow, outcome: Outcome): Promise<void> {
   const now = deps.clock();
   const delivered = outcome.error === null;
   const next = delivered ? null : nextAttemptAfterFailure(delivery.attempts, now, deps.settings, retryAfterMs(outcome.retryAfter, now));
-  await deps.db.transaction(async (tx) => {
+  const failures = await deps.db.transaction(async (tx) => {
+    const [subscription] = await tx
+      .select({ failures: webhookSubscriptions.consecutiveFailures, status: webhookSubscriptions.status })
+      .from(webhookSubscriptions)
+      .where(eq(webhookSubscriptions.id, delivery.subscriptionId))
+      .for('update');
+    if (!subscription) return null;
     await tx.insert(webhookAttempts).values({ deliveryId: delivery.id, at: now, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs });
     await tx
       .update(webhookDeliveries)
@@ -106,24 +117,19 @@ async function record(deps: DispatcherDeps, delivery: WebhookDeliveryRow, outcom
         ...(delivered && { deliveredAt: now }),
       })
       .where(eq(webhookDeliveries.id, delivery.id));
-    if (delivered) {
-      await tx.update(webhookSubscriptions).set({ consecutiveFailures: 0 }).where(eq(webhookSubscriptions.id, delivery.subscriptionId));
-      return;
-    }
-    const [subscription] = await tx
+    const failures = delivered ? 0 : subscription.failures + 1;
+    const disable = !delivered && subscription.status === 'active' && failures >= deps.settings.disableAfterFailures;
+    await tx
       .update(webhookSubscriptions)
-      .set({ consecutiveFailures: sql`${webhookSubscriptions.consecutiveFailures} + 1` })
-      .where(eq(webhookSubscriptions.id, delivery.subscriptionId))
-      .returning({ failures: webhookSubscriptions.consecutiveFailures, status: webhookSubscriptions.status });
-    if (subscription && subscription.status === 'active' && subscription.failures >= deps.settings.disableAfterFailures) {
-      await tx
-        .update(webhookSubscriptions)
-        .set({ status: 'disabled', disabledAt: now, disabledReason: `${subscription.failures} failed attempts in a row; the last: ${outcome.error}`, updatedAt: now })
-        .where(eq(webhookSubscriptions.id, delivery.subscriptionId));
-      deps.logger.warn({ subscriptionId: delivery.subscriptionId, failures: subscription.failures }, 'webhook subscription disabled after repeated failures');
-    }
+      .set({
+        consecutiveFailures: failures,
+        ...(disable && { status: 'disabled' as const, disabledAt: now, disabledReason: `${failures} failed attempts in a row; the last: ${outcome.error}`, updatedAt: now }),
+      })
+      .where(eq(webhookSubscriptions.id, delivery.subscriptionId));
+    if (disable) deps.logger.warn({ subscriptionId: delivery.subscriptionId, failures }, 'webhook subscription disabled after repeated failures');
+    return failures;
   });
-  if (!delivered) {
+  if (!delivered && failures !== null) {
     deps.logger.info({ subscriptionId: delivery.subscriptionId, deliveryId: delivery.id, attempt: delivery.attempts, error: outcome.error, nextAttemptAt: next }, 'webhook delivery failed');
   }
 }
