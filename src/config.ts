@@ -31,6 +31,7 @@ const configSchema = z
     WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
     WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).max(86_400_000).default(3_600_000),
     WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),
+    WEBHOOK_LOG_RETENTION_DAYS: positiveDays.default(30),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -59,6 +60,8 @@ const configSchema = z
       retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
       retryMaxMs: env.WEBHOOK_RETRY_MAX_MS,
       disableAfterFailures: env.WEBHOOK_DISABLE_AFTER_FAILURES,
+      /** Delivered and failed deliveries (with their attempts) are deleted this many days after they were created. */
+      logRetentionDays: env.WEBHOOK_LOG_RETENTION_DAYS,
     },
   }));
 

@@ -161,6 +161,11 @@ t.test('deliveries are signed, retried with backoff, disable a failing subscript
   t.equal(ids.filter((id) => id === String(latest.id)).length, 3, 'a redelivery keeps its webhook-id, for de-duplication');
   t.match((await deliveries()).map((d) => d.status), ['delivered', 'delivered', 'delivered']);
   t.equal((await webhook()).consecutiveFailures, 0);
+
+  advance(31 * 86_400_000);
+  await postReport(app, hrss, 'tj-2021-annex2-27', { note: '一个月后' });
+  t.equal(await dispatcher.pruneLog(), 3, 'finished deliveries past the 30-day retention are deleted');
+  t.match(await deliveries(), [{ status: 'pending', attempts: 0 }], 'a pending one stays');
 });
 
 t.test('kill the receiver mid-stream and restart it: every event arrives, signed', async (t) => {

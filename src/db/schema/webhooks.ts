@@ -59,6 +59,7 @@ export const webhookDeliveries = pgTable(
   (t) => [
     unique().on(t.subscriptionId, t.eventId),
     index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('webhook_deliveries_finished_idx').on(t.createdAt).where(sql`${t.status} <> 'pending'`),
     index().on(t.subscriptionId, t.id),
     check('webhook_deliveries_attempts', sql`${t.attempts} >= 0`),
   ],

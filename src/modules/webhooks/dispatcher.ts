@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, lte, ne, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
@@ -134,9 +134,23 @@ async function record(deps: DispatcherDeps, delivery: WebhookDeliveryRow, outcom
   }
 }
 
+const HOUR_MS = 3_600_000;
+
+/** Deletes finished deliveries (and their attempts) older than the retention; pending ones stay whatever their age. */
+async function pruneLog(deps: DispatcherDeps, now: Date): Promise<number> {
+  const cutoff = new Date(now.getTime() - deps.settings.logRetentionDays * 24 * HOUR_MS);
+  const deleted = await deps.db
+    .delete(webhookDeliveries)
+    .where(and(ne(webhookDeliveries.status, 'pending'), lt(webhookDeliveries.createdAt, cutoff)))
+    .returning({ id: webhookDeliveries.id });
+  return deleted.length;
+}
+
 export interface Dispatcher {
   /** Claims and sends what is due now; resolves with how many deliveries it attempted. */
   runOnce(): Promise<number>;
+  /** Deletes the finished deliveries past WEBHOOK_LOG_RETENTION_DAYS; the poll loop does it hourly. */
+  pruneLog(): Promise<number>;
   /** Polls every pollMs (at once again while there is work) until stopped. */
   start(): void;
   /** Stops polling and waits for the deliveries in flight. */
@@ -147,6 +161,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = true;
+  let prunedAt = 0;
 
   const runOnce = async () => {
     const claimed = await claimDue(deps, deps.clock());
@@ -160,7 +175,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   };
 
   const tick = () => {
-    running = runOnce()
+    const now = deps.clock();
+    const prune = now.getTime() - prunedAt >= HOUR_MS ? pruneLog(deps, now).then(() => (prunedAt = now.getTime())) : Promise.resolve();
+    running = prune
+      .then(runOnce)
       .catch((error: unknown) => {
         deps.logger.error({ err: error }, 'webhook dispatch failed; retrying at the next poll');
         return 0;
@@ -172,6 +190,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
 
   return {
     runOnce,
+    pruneLog: () => pruneLog(deps, deps.clock()),
     start() {
       if (!stopped) return;
       stopped = false;
