@@ -24,6 +24,7 @@ function linkToNextPage(request: FastifyRequest, reply: FastifyReply, nextCursor
   void reply.header('link', `<${next.pathname}${next.search}>; rel="next"`);
 }
 
+const pageHeaders = z.object({ link: z.string().optional().describe('RFC 8288 link to the next page (rel="next"); absent on the last page.') });
 const followUpNote = `${asOfNote} Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.`;
 
 const routes: FastifyPluginAsyncZod = async (app) => {
@@ -92,8 +93,6 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         request.query.bom,
       ),
   );
-
-  const pageHeaders = z.object({ link: z.string().optional().describe('RFC 8288 link to the next page (rel="next"); absent on the last page.') });
 
   app.get(
     '/v1/reports/overdue',
