@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import t from 'tap';
 import { loadConfig } from '../../src/config.js';
@@ -218,3 +219,29 @@ t.test('kill the receiver mid-stream and restart it: every event arrives, signed
     'every delivery ends delivered',
   );
 });
+
+t.test(
+  'a subscription deleted while a task write enqueues for it is skipped, not a failed write',
+  { skip: engine === 'postgres' ? false : 'needs a second connection: the embedded engine runs one statement at a time' },
+  async (t) => {
+    const { app, key, database } = await setupApp(t);
+    const admin = await key('admin');
+    const hrss = await key('agency', 'tj-hrss-bureau');
+    const doomed = (await app.inject({ method: 'POST', url: '/v1/webhooks', headers: { authorization: admin }, payload: { url: 'http://127.0.0.1:9/x' } })).json().id as string;
+    const kept = (await app.inject({ method: 'POST', url: '/v1/webhooks', headers: { authorization: admin }, payload: { url: 'http://127.0.0.1:9/y' } })).json().id as string;
+
+    // Another session deletes the subscription and holds its transaction open while the write runs.
+    const other = new pg.Client({ connectionString: database.url! });
+    await other.connect();
+    t.teardown(() => other.end());
+    await other.query('begin');
+    await other.query('delete from webhook_subscriptions where id = $1', [doomed]);
+    const write = postReport(app, hrss, 'tj-2021-annex2-11', { note: '删除时写入' });
+    await sleep(300);
+    await other.query('commit');
+
+    t.equal((await write).status, 201, 'the write waited for the deletion, then went on without it');
+    const deliveries = (await app.inject({ method: 'GET', url: `/v1/webhooks/${kept}/deliveries`, headers: { authorization: admin } })).json().items;
+    t.match(deliveries, [{ eventId: 59, status: 'pending' }], 'the other subscription got its delivery');
+  },
+);

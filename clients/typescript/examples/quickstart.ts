@@ -77,6 +77,7 @@ export async function runQuickstart({ baseUrl, adminKey, agencyKey, log = consol
     }
   } finally {
     receiver.close();
+    receiver.closeAllConnections();
   }
 }
 

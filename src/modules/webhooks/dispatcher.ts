@@ -93,7 +93,8 @@ function describeFetchError(error: unknown): string {
  * Records an attempt: the log row, the delivery's new state, and the subscription's failure count
  * (disabling it at the limit). The subscription row is locked first, in the order a deletion takes
  * its rows, so recording and deleting queue rather than deadlock; a subscription deleted meanwhile
- * took the delivery with it, and there is nothing to record.
+ * took the delivery with it, and there is nothing to record. NO KEY UPDATE, because task writes
+ * only need the row to stay (FOR KEY SHARE, for their outbox rows) and need not wait for this.
  */
 async function record(deps: DispatcherDeps, delivery: WebhookDeliveryRow, outcome: Outcome): Promise<void> {
   const now = deps.clock();
@@ -104,7 +105,7 @@ async function record(deps: DispatcherDeps, delivery: WebhookDeliveryRow, outcom
       .select({ failures: webhookSubscriptions.consecutiveFailures, status: webhookSubscriptions.status })
       .from(webhookSubscriptions)
       .where(eq(webhookSubscriptions.id, delivery.subscriptionId))
-      .for('update');
+      .for('no key update');
     if (!subscription) return null;
     await tx.insert(webhookAttempts).values({ deliveryId: delivery.id, at: now, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs });
     await tx
