@@ -32,6 +32,7 @@ const configSchema = z
     WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).max(86_400_000).default(3_600_000),
     WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),
     WEBHOOK_LOG_RETENTION_DAYS: positiveDays.default(30),
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).default('false'),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -62,6 +63,8 @@ const configSchema = z
       disableAfterFailures: env.WEBHOOK_DISABLE_AFTER_FAILURES,
       /** Delivered and failed deliveries (with their attempts) are deleted this many days after they were created. */
       logRetentionDays: env.WEBHOOK_LOG_RETENTION_DAYS,
+      /** Send to private, loopback and link-local addresses too: for tests and on-premises installs whose receivers live there. */
+      allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true',
     },
   }));
 

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import ipaddr from 'ipaddr.js';
 
 /**
  * Webhook signing follows Standard Webhooks (standardwebhooks.com), so receivers can verify with a
@@ -42,4 +43,16 @@ export function retryAfterMs(header: string | null, now: Date): number | null {
   if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
   const date = Date.parse(header);
   return Number.isNaN(date) ? null : Math.max(0, date - now.getTime());
+}
+
+/**
+ * Whether a webhook may be sent to this address: only public unicast. Private, loopback,
+ * link-local (cloud metadata lives there), carrier-grade NAT, multicast, unspecified and reserved
+ * ranges are refused, and an IPv4-mapped IPv6 address is judged by the IPv4 address inside it.
+ */
+export function isPublicAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) return isPublicAddress((parsed as ipaddr.IPv6).toIPv4Address().toString());
+  return parsed.range() === 'unicast';
 }

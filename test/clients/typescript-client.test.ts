@@ -72,10 +72,10 @@ t.test('an agency workflow driven through the typed client alone', async (t) => 
 });
 
 t.test('the quickstart example: a status change arrives as a signed webhook', async (t) => {
-  const { app, key, database, clock } = await setupApp(t);
+  const { app, key, database, clock } = await setupApp(t, { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }); // the example's receiver is on 127.0.0.1
   clock.now = new Date(); // receivers reject signatures whose timestamp is more than five minutes off
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const dispatcher = createDispatcher({ db: database.handle.db, clock: () => clock.now, settings: loadConfig({ WEBHOOK_POLL_MS: '20' }).webhooks, logger: app.log });
+  const dispatcher = createDispatcher({ db: database.handle.db, clock: () => clock.now, settings: loadConfig({ WEBHOOK_POLL_MS: '20', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }).webhooks, logger: app.log });
   dispatcher.start();
   t.teardown(() => dispatcher.stop());
 

@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import t from 'tap';
-import { newWebhookSecret, nextAttemptAfterFailure, retryAfterMs, signatureHeaders } from '../../src/domain/webhooks.js';
+import { isPublicAddress, newWebhookSecret, nextAttemptAfterFailure, retryAfterMs, signatureHeaders } from '../../src/domain/webhooks.js';
 
 t.test('signatures follow Standard Webhooks', async (t) => {
   const secret = newWebhookSecret();
@@ -32,4 +32,11 @@ t.test('Retry-After is seconds or an HTTP date', async (t) => {
   t.equal(retryAfterMs('Tue, 30 Jun 2026 09:00:00 GMT', now), 0, 'a date in the past means now');
   t.equal(retryAfterMs('soon', now), null);
   t.equal(retryAfterMs(null, now), null);
+});
+
+t.test('only public unicast addresses are webhook targets', async (t) => {
+  for (const address of ['8.8.8.8', '203.0.114.1', '2400:cb00::1', '::ffff:8.8.8.8']) t.ok(isPublicAddress(address), address);
+  for (const address of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1', 'fd00::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', 'not-an-ip']) {
+    t.notOk(isPublicAddress(address), address);
+  }
 });

@@ -10,7 +10,9 @@ import { engine } from '../helpers/database.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { patchTask, postReport } from '../helpers/requests.js';
 
-const settings = (env: Record<string, string> = {}) => loadConfig({ WEBHOOK_RETRY_BASE_MS: '60000', WEBHOOK_RETRY_MAX_MS: '600000', ...env }).webhooks;
+// The receivers in these tests listen on 127.0.0.1, which a default install refuses to call.
+const LOCAL_TARGETS = { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' };
+const settings = (env: Record<string, string> = {}) => loadConfig({ WEBHOOK_RETRY_BASE_MS: '60000', WEBHOOK_RETRY_MAX_MS: '600000', ...LOCAL_TARGETS, ...env }).webhooks;
 
 t.test('subscriptions are managed by admins', async (t) => {
   const { app, key } = await setupApp(t);
@@ -27,7 +29,15 @@ t.test('subscriptions are managed by admins', async (t) => {
   t.same((await call('GET', '/v1/webhooks')).json().items.map((w: any) => w.id), [body.id]);
 
   const own = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
-  t.equal((await call('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/x', secret: own })).json().secret, own, 'an own secret is kept');
+  t.equal((await call('POST', '/v1/webhooks', { url: 'https://hooks.example.org/duban', secret: own })).json().secret, own, 'an own secret is kept');
+
+  for (const url of ['http://127.0.0.1:8080/x', 'http://localhost/x', 'http://api.localhost/x', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.7/x']) {
+    const refused = await call('POST', '/v1/webhooks', { url });
+    t.equal(refused.statusCode, 400, `${url} is refused by default`);
+    t.match(refused.json(), { errors: [{ path: 'url', message: /is not a public address/ }] });
+  }
+  t.equal((await call('POST', '/v1/webhooks', { url: 'http://[::1]/x' })).statusCode, 400, 'IPv6 literals are not taken as targets at all');
+  t.equal((await call('PATCH', `/v1/webhooks/${body.id}`, { url: 'http://10.0.0.7/x' })).statusCode, 400, 'on change too');
 
   const patched = await call('PATCH', `/v1/webhooks/${body.id}`, { status: 'disabled', listId: 'tj-2021-annex2' });
   t.match(patched.json(), { status: 'disabled', disabledReason: 'disabled by an administrator', listId: 'tj-2021-annex2' });
@@ -59,7 +69,7 @@ t.test('subscriptions are managed by admins', async (t) => {
 });
 
 t.test('the outbox: a delivery exists exactly when its event committed, for the subscriptions that want it', async (t) => {
-  const { app, key } = await setupApp(t);
+  const { app, key } = await setupApp(t, LOCAL_TARGETS);
   const admin = await key('admin');
   const hrss = await key('agency', 'tj-hrss-bureau');
   const supervisor = await key('supervisor');
@@ -95,7 +105,7 @@ t.test('the outbox: a delivery exists exactly when its event committed, for the 
 });
 
 t.test('deliveries are signed, retried with backoff, disable a failing subscription, and can be redelivered', async (t) => {
-  const { app, key, database, clock } = await setupApp(t);
+  const { app, key, database, clock } = await setupApp(t, LOCAL_TARGETS);
   const receiver = await startReceiver();
   t.teardown(receiver.stop);
   const admin = await key('admin');
@@ -170,7 +180,7 @@ t.test('deliveries are signed, retried with backoff, disable a failing subscript
 });
 
 t.test('kill the receiver mid-stream and restart it: every event arrives, signed', async (t) => {
-  const { app, key, database } = await setupApp(t);
+  const { app, key, database } = await setupApp(t, LOCAL_TARGETS);
   const receiver = await startReceiver();
   t.teardown(receiver.stop);
   const admin = await key('admin');
@@ -224,7 +234,7 @@ t.test(
   'a subscription deleted while a task write enqueues for it is skipped, not a failed write',
   { skip: engine === 'postgres' ? false : 'needs a second connection: the embedded engine runs one statement at a time' },
   async (t) => {
-    const { app, key, database } = await setupApp(t);
+    const { app, key, database } = await setupApp(t, LOCAL_TARGETS);
     const admin = await key('admin');
     const hrss = await key('agency', 'tj-hrss-bureau');
     const doomed = (await app.inject({ method: 'POST', url: '/v1/webhooks', headers: { authorization: admin }, payload: { url: 'http://127.0.0.1:9/x' } })).json().id as string;
@@ -245,3 +255,23 @@ t.test(
     t.match(deliveries, [{ eventId: 59, status: 'pending' }], 'the other subscription got its delivery');
   },
 );
+
+t.test('without the switch, a name that resolves to a private address is refused at delivery, after DNS', async (t) => {
+  const { app, key, database } = await setupApp(t, LOCAL_TARGETS);
+  const receiver = await startReceiver();
+  t.teardown(receiver.stop);
+  const admin = await key('admin');
+  const hrss = await key('agency', 'tj-hrss-bureau');
+  const byName = receiver.url().replace('127.0.0.1', 'localhost');
+  const subscription = (await app.inject({ method: 'POST', url: '/v1/webhooks', headers: { authorization: admin }, payload: { url: byName } })).json();
+  const literal = (await app.inject({ method: 'POST', url: '/v1/webhooks', headers: { authorization: admin }, payload: { url: receiver.url() } })).json();
+  await postReport(app, hrss, 'tj-2021-annex2-27', { note: '内网' });
+
+  // A dispatcher of a default install, which does not allow private targets.
+  const strict = createDispatcher({ db: database.handle.db, clock: () => new Date(), settings: settings({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false' }), logger: app.log });
+  t.equal(await strict.runOnce(), 2);
+  t.same(receiver.received, [], 'nothing reached the receiver');
+  const lastError = async (id: string) => (await app.inject({ method: 'GET', url: `/v1/webhooks/${id}/deliveries`, headers: { authorization: admin } })).json().items[0].lastError;
+  t.match(await lastError(subscription.id), /^refused: localhost is (127\.0\.0\.1|::1), not a public address/);
+  t.match(await lastError(literal.id), /^refused: 127\.0\.0\.1 is 127\.0\.0\.1, not a public address/);
+});

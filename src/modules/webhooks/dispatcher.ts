@@ -6,6 +6,7 @@ import { taskEvents, tasks, webhookAttempts, webhookDeliveries, type WebhookDeli
 import { nextAttemptAfterFailure, retryAfterMs, signatureHeaders } from '../../domain/webhooks.js';
 import { toEvent } from '../tasks/events.js';
 import type { WebhookPayload } from './schemas.js';
+import { postWebhook } from './send.js';
 
 export interface DispatcherDeps {
   db: Database;
@@ -66,26 +67,19 @@ async function send(deps: DispatcherDeps, delivery: WebhookDeliveryRow): Promise
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
-    const response = await fetch(found.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...signatureHeaders(found.secret, payload.id, deps.clock(), body) },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(deps.settings.timeoutMs),
-    });
-    await response.body?.cancel();
-    const ok = response.status >= 200 && response.status < 300;
-    return { statusCode: response.status, error: ok ? null : `the receiver answered ${response.status}`, retryAfter: response.headers.get('retry-after'), durationMs: elapsed() };
+    const headers = { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...signatureHeaders(found.secret, payload.id, deps.clock(), body) };
+    const { statusCode, retryAfter } = await postWebhook(found.url, headers, body, deps.settings);
+    const ok = statusCode >= 200 && statusCode < 300;
+    return { statusCode, error: ok ? null : `the receiver answered ${statusCode}`, retryAfter, durationMs: elapsed() };
   } catch (error) {
-    const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${deps.settings.timeoutMs} ms` : describeFetchError(error);
-    return { statusCode: null, error: reason, retryAfter: null, durationMs: elapsed() };
+    return { statusCode: null, error: describeSendError(error, deps.settings.timeoutMs), retryAfter: null, durationMs: elapsed() };
   }
 }
 
-function describeFetchError(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const code = (cause as { code?: unknown }).code;
-  const message = cause instanceof Error ? cause.message : String(cause);
+function describeSendError(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && error.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
   return (typeof code === 'string' ? `${code}: ${message}` : message).slice(0, 500);
 }
 

@@ -22,7 +22,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         response: { 201: CreatedWebhook, 400: problemResponses[400], ...authProblems },
       },
     },
-    async (request, reply) => reply.code(201).send(await createWebhook(app.deps.db, request.body, { createdBy: request.principal.keyId, now: app.deps.clock() })),
+    async (request, reply) => reply.code(201).send(await createWebhook(app.deps.db, request.body, { createdBy: request.principal.keyId, now: app.deps.clock(), allowPrivateTargets: app.deps.config.webhooks.allowPrivateTargets })),
   );
 
   app.get(
@@ -56,7 +56,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: Webhook, ...problemResponses, ...authProblems },
       },
     },
-    (request) => updateWebhook(app.deps.db, request.params.id, request.body, app.deps.clock()),
+    (request) => updateWebhook(app.deps.db, request.params.id, request.body, { now: app.deps.clock(), allowPrivateTargets: app.deps.config.webhooks.allowPrivateTargets }),
   );
 
   app.delete(

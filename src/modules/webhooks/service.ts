@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { and, asc, desc, eq, gt, inArray, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { agencies, taskLists, webhookAttempts, webhookDeliveries, type WebhookDeliveryRow, webhookSubscriptions, type WebhookSubscriptionRow } from '../../db/schema/index.js';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
-import { newWebhookSecret } from '../../domain/webhooks.js';
+import { isPublicAddress, newWebhookSecret } from '../../domain/webhooks.js';
 import { decodeCursor, paginate } from '../common/cursor.js';
 import type { NewWebhook, WebhookPatch } from './schemas.js';
 
@@ -39,7 +40,24 @@ async function assertFiltersExist(db: Database, filters: { listId?: string | nul
   if (issues.length > 0) throw new InvalidInputError('The subscription filters on a list or agency that does not exist.', issues);
 }
 
-export async function createWebhook(db: Database, input: NewWebhook, ctx: { createdBy: string | null; now: Date }) {
+/**
+ * Refuses, at once, a target that names a private address outright (an IP literal, or localhost).
+ * Names are judged after DNS resolution on every delivery; this only spares the admin a
+ * subscription that could never be delivered.
+ */
+function assertTargetAllowed(url: string | undefined, allowPrivateTargets: boolean) {
+  if (url === undefined || allowPrivateTargets) return;
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const isLocalName = host === 'localhost' || host.endsWith('.localhost');
+  if (isLocalName || (isIP(host) && !isPublicAddress(host))) {
+    throw new InvalidInputError('Webhooks go to public addresses only, unless the service runs with WEBHOOK_ALLOW_PRIVATE_TARGETS=true.', [
+      { location: 'body', path: 'url', message: `${host} is not a public address` },
+    ]);
+  }
+}
+
+export async function createWebhook(db: Database, input: NewWebhook, ctx: { createdBy: string | null; now: Date; allowPrivateTargets: boolean }) {
+  assertTargetAllowed(input.url, ctx.allowPrivateTargets);
   await assertFiltersExist(db, input);
   const [row] = await db
     .insert(webhookSubscriptions)
@@ -83,8 +101,10 @@ export async function listWebhooks(db: Database, page: { limit: number; cursor?:
   return { items: items.map(toWebhook), nextCursor };
 }
 
-export async function updateWebhook(db: Database, id: string, patch: WebhookPatch, now: Date) {
+export async function updateWebhook(db: Database, id: string, patch: WebhookPatch, ctx: { now: Date; allowPrivateTargets: boolean }) {
+  const { now } = ctx;
   const current = await subscriptionRow(db, id);
+  assertTargetAllowed(patch.url, ctx.allowPrivateTargets);
   await assertFiltersExist(db, patch);
   const reactivated = patch.status === 'active' && current.status === 'disabled';
   const disabled = patch.status === 'disabled' && current.status === 'active';
