@@ -23,6 +23,7 @@ const configSchema = z
       .optional(),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
     AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+    EXPORT_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     WEBHOOK_DISPATCH: z.enum(['true', 'false']).default('true'),
     WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
@@ -51,6 +52,8 @@ const configSchema = z
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     /** Once an address has failed authentication more than this many times in a minute, it is refused until the minute is over. */
     authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
+    /** An export still streaming after this many seconds is aborted. */
+    exportMaxSeconds: env.EXPORT_MAX_SECONDS,
     webhooks: {
       /** Run the dispatcher in this process; every process may, they share the work through the outbox. */
       dispatch: env.WEBHOOK_DISPATCH === 'true',

@@ -1,4 +1,7 @@
+import { get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
+import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { flatten } from '../../src/modules/reports/csv.js';
 import { getJson, setupApp } from '../helpers/app.js';
@@ -82,4 +85,33 @@ t.test('exports', async (t) => {
     t.equal((await get('/v1/exports/tasks', { accept: 'application/xml' })).statusCode, 406);
     t.equal((await get('/v1/exports/events?since=-1')).statusCode, 400);
   });
+});
+
+t.test('an export still streaming after EXPORT_MAX_SECONDS is aborted, never cut short silently', async (t) => {
+  const { app, database, key } = await setupApp(t, { EXPORT_MAX_SECONDS: '1' });
+  // 30,000 more events (about 15 MB of NDJSON), more than the socket buffers hold for a reader that stalls.
+  await database.handle.db.execute(sql`
+    insert into task_events (id, task_id, seq, type, at, actor_role, changes, evidence, state, prev_hash, hash)
+    select 58 + g, 'tj-2021-annex2-01', 1 + g, 'progress_reported', now(), 'system', '{}'::jsonb, '[]'::jsonb,
+      '{"status":"not_started","progress":0,"dueDate":null,"lastReportAt":null}'::jsonb, repeat('0', 64), repeat('a', 64)
+    from generate_series(1, 30000) g`);
+  await database.handle.db.execute(sql`update ledger_state set position = 30058`);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const authorization = await key('auditor');
+
+  const outcome = await new Promise<{ complete: boolean; bytes: number }>((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path: '/v1/exports/events', headers: { authorization } }, (response) => {
+      let bytes = 0;
+      response.pause(); // a reader that stalls
+      setTimeout(() => {
+        response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        response.resume();
+      }, 2500);
+      response.on('error', () => undefined);
+      response.on('close', () => resolve({ complete: response.complete, bytes }));
+    }).on('error', reject);
+  });
+  t.equal(outcome.complete, false, `the transfer broke off after ${outcome.bytes} bytes, so the client knows it is incomplete`);
+  t.ok(outcome.bytes < 15_000_000, 'before the whole export was sent');
 });

@@ -10,10 +10,13 @@ import { DomainError } from '../../domain/errors.js';
 import { authProblems, Bom, problemResponse, problemResponsesWithout404 } from '../common/schemas.js';
 import { flatten } from '../reports/csv.js';
 import { matchesIfNoneMatch } from '../common/etag.js';
+import { withDeadline } from './deadline.js';
 import { exportEvents, exportTasks, tasksExportTag } from './service.js';
 
 const tags = ['exports'];
-const Stream = z.string().describe('NDJSON (one JSON object a line; the default) or, for Accept: text/csv, RFC 4180 CSV with a header row.');
+const Stream = z
+  .string()
+  .describe('NDJSON (one JSON object a line; the default) or, for Accept: text/csv, RFC 4180 CSV with a header row. An export still streaming after EXPORT_MAX_SECONDS (default 900) is aborted; resume the events export from the last id received.');
 const streamed = (description: string) => ({ description, content: { 'application/x-ndjson': { schema: Stream }, 'text/csv': { schema: Stream } } });
 const errors = { ...problemResponsesWithout404, ...authProblems, 406: problemResponse('Accept allows neither application/x-ndjson nor text/csv.') };
 
@@ -39,6 +42,7 @@ function streamAs(type: 'application/x-ndjson' | 'text/csv', items: AsyncIterabl
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(accepts);
+  const limited = (stream: Readable) => withDeadline(stream, app.deps.config.exportMaxSeconds * 1000);
 
   const formatOf = (request: FastifyRequest) => {
     const type = request.accepts().type(['application/x-ndjson', 'text/csv']);
@@ -67,7 +71,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       void reply.header('etag', etag);
       if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
       const items = exportTasks(app.deps.db, ctx);
-      return reply.type(type === 'text/csv' ? 'text/csv; charset=utf-8' : type).send(streamAs(type, items, request.query.bom ?? false) as never);
+      return reply.type(type === 'text/csv' ? 'text/csv; charset=utf-8' : type).send(limited(streamAs(type, items, request.query.bom ?? false)) as never);
     },
   );
 
@@ -96,7 +100,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       void reply.header('etag', etag);
       if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
       const items = exportEvents(app.deps.db, request.query.since, state?.position ?? 0);
-      return reply.type(type === 'text/csv' ? 'text/csv; charset=utf-8' : type).send(streamAs(type, items, request.query.bom ?? false) as never);
+      return reply.type(type === 'text/csv' ? 'text/csv; charset=utf-8' : type).send(limited(streamAs(type, items, request.query.bom ?? false)) as never);
     },
   );
 };
