@@ -30,6 +30,37 @@ const expectations: { route: string; expected: Record<Caller, number>; request: 
     expected: { 'no-key': 401, admin: 403, supervisor: 403, auditor: 403, 'lead-agency': 201, 'co-agency': 201, 'wrong-agency': 403 },
   },
   {
+    // Atomic, so an item the caller may not apply fails the batch: 422 batch_failed, its problem a 403.
+    route: 'POST /v1/tasks:batch progress',
+    request: (version) => ({ method: 'POST', url: '/v1/tasks:batch', payload: { items: [{ op: 'update', taskId: 'tj-2021-annex2-42', ifMatch: `"${version}"`, changes: { progress: 50 } }] } }),
+    expected: { 'no-key': 401, admin: 403, supervisor: 422, auditor: 403, 'lead-agency': 200, 'co-agency': 422, 'wrong-agency': 422 },
+  },
+  {
+    route: 'POST /v1/tasks:batch report',
+    request: () => ({ method: 'POST', url: '/v1/tasks:batch', payload: { items: [{ op: 'report', taskId: 'tj-2021-annex2-42', report: { note: '进展' } }] } }),
+    expected: { 'no-key': 401, admin: 403, supervisor: 422, auditor: 403, 'lead-agency': 200, 'co-agency': 200, 'wrong-agency': 422 },
+  },
+  {
+    route: 'POST /v1/webhooks',
+    request: () => ({ method: 'POST', url: '/v1/webhooks', payload: { url: 'https://hooks.example.org/duban' } }),
+    expected: { 'no-key': 401, admin: 201, supervisor: 403, auditor: 403, 'lead-agency': 403, 'co-agency': 403, 'wrong-agency': 403 },
+  },
+  {
+    route: 'PATCH /v1/webhooks/{id}',
+    request: () => ({ method: 'PATCH', url: '/v1/webhooks/0123456789abcdef', payload: { status: 'disabled' } }),
+    expected: { 'no-key': 401, admin: 404, supervisor: 403, auditor: 403, 'lead-agency': 403, 'co-agency': 403, 'wrong-agency': 403 },
+  },
+  {
+    route: 'DELETE /v1/webhooks/{id}',
+    request: () => ({ method: 'DELETE', url: '/v1/webhooks/0123456789abcdef' }),
+    expected: { 'no-key': 401, admin: 404, supervisor: 403, auditor: 403, 'lead-agency': 403, 'co-agency': 403, 'wrong-agency': 403 },
+  },
+  {
+    route: 'POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver',
+    request: () => ({ method: 'POST', url: '/v1/webhooks/0123456789abcdef/deliveries/1/redeliver' }),
+    expected: { 'no-key': 401, admin: 404, supervisor: 403, auditor: 403, 'lead-agency': 403, 'co-agency': 403, 'wrong-agency': 403 },
+  },
+  {
     route: 'POST /v1/api-keys',
     request: () => ({ method: 'POST', url: '/v1/api-keys', payload: { role: 'auditor', label: 'matrix' } }),
     expected: { 'no-key': 401, admin: 201, supervisor: 403, auditor: 403, 'lead-agency': 403, 'co-agency': 403, 'wrong-agency': 403 },
@@ -59,6 +90,7 @@ t.test('role × mutating route', async (t) => {
       const response = await app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
       t.equal(response.statusCode, expected[caller], `${route} as ${caller}`);
       if (response.statusCode >= 400) t.match(response.headers['content-type'], /^application\/problem\+json/);
+      if (response.statusCode === 422) t.match(response.json(), { code: 'batch_failed', failedItem: { problem: { status: 403 } } }, `${route} as ${caller}: the item was forbidden`);
     }
   }
 });
