@@ -1,17 +1,15 @@
 import { and, asc, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { agencies, agencyMembers, type AgencyKind, type AgencyRow } from '../../db/schema/index.js';
 import { NotFoundError } from '../../domain/errors.js';
-import { decodeCursor, paginate } from '../common/cursor.js';
+import { idAfter, paginate } from '../common/cursor.js';
 import type { Agency } from './schemas.js';
-
-const idCursor = z.tuple([z.string()]);
 
 export async function listAgencies(db: Database, query: { limit: number; cursor?: string | undefined; kind?: AgencyKind | undefined }) {
   const conditions: (SQL | undefined)[] = [];
   if (query.kind) conditions.push(eq(agencies.kind, query.kind));
-  if (query.cursor) conditions.push(gt(agencies.id, decodeCursor(query.cursor, idCursor)[0]));
+  const after = idAfter(query.cursor);
+  if (after !== undefined) conditions.push(gt(agencies.id, after));
   const rows = await db
     .select()
     .from(agencies)

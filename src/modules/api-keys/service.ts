@@ -1,11 +1,10 @@
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { agencies, agencyMembers, type ApiKeyRow, apiKeys, type KeyRole } from '../../db/schema/index.js';
 import { digest, generateKey, parseKey, secretMatches } from '../../domain/api-keys.js';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/permissions.js';
-import { decodeCursor, paginate } from '../common/cursor.js';
+import { idAfter, paginate } from '../common/cursor.js';
 import type { ApiKey } from './schemas.js';
 
 /** The principal a presented key stands for, or null when it is malformed, unknown, revoked or wrong. */
@@ -62,10 +61,8 @@ export async function ensureBootstrapKey(db: Database, key: string, now: Date): 
   return inserted.length > 0;
 }
 
-const idCursor = z.tuple([z.string()]);
-
 export async function listKeys(db: Database, page: { limit: number; cursor?: string | undefined }) {
-  const after = page.cursor ? decodeCursor(page.cursor, idCursor)[0] : undefined;
+  const after = idAfter(page.cursor);
   const rows = await db
     .select()
     .from(apiKeys)

@@ -31,3 +31,10 @@ export function paginate<R>(rows: R[], limit: number, keyOf: (row: R) => CursorK
   const last = page.at(-1);
   return { rows: page, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
 }
+
+const idCursor = z.tuple([z.string()]);
+
+/** For listings paged by id: the id the cursor names (list after it), or undefined on the first page. */
+export function idAfter(cursor: string | undefined): string | undefined {
+  return cursor === undefined ? undefined : decodeCursor(cursor, idCursor)[0];
+}

@@ -1,15 +1,12 @@
 import { asc, eq, gt, inArray } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { articles, documentParts, documents } from '../../db/schema/index.js';
 import { NotFoundError } from '../../domain/errors.js';
-import { decodeCursor, paginate } from '../common/cursor.js';
+import { idAfter, paginate } from '../common/cursor.js';
 import type { Document, DocumentSummary } from './schemas.js';
 
-const idCursor = z.tuple([z.string()]);
-
 export async function listDocuments(db: Database, page: { limit: number; cursor?: string | undefined }) {
-  const after = page.cursor ? decodeCursor(page.cursor, idCursor)[0] : undefined;
+  const after = idAfter(page.cursor);
   const rows = await db
     .select()
     .from(documents)

@@ -6,7 +6,7 @@ import type { Database } from '../../db/client.js';
 import { agencies, taskLists, webhookAttempts, webhookDeliveries, type WebhookDeliveryRow, webhookSubscriptions, type WebhookSubscriptionRow } from '../../db/schema/index.js';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
 import { isPublicAddress, newWebhookSecret } from '../../domain/webhooks.js';
-import { decodeCursor, paginate } from '../common/cursor.js';
+import { decodeCursor, idAfter, paginate } from '../common/cursor.js';
 import type { NewWebhook, WebhookPatch } from './schemas.js';
 
 const ATTEMPTS_SHOWN = 50;
@@ -87,10 +87,8 @@ export async function getWebhook(db: Database, id: string) {
   return toWebhook(await subscriptionRow(db, id));
 }
 
-const idCursor = z.tuple([z.string()]);
-
 export async function listWebhooks(db: Database, page: { limit: number; cursor?: string | undefined }) {
-  const after = page.cursor ? decodeCursor(page.cursor, idCursor)[0] : undefined;
+  const after = idAfter(page.cursor);
   const rows = await db
     .select()
     .from(webhookSubscriptions)
