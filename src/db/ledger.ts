@@ -1,5 +1,6 @@
 import { and, between, desc, eq, sql } from 'drizzle-orm';
 import { GENESIS_HASH, hashEntry, type LedgerEntry, type TaskState } from '../domain/ledger.js';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Transaction } from './client.js';
 import { enqueueDeliveries } from './outbox.js';
 import { ledgerState, type TaskEventRow, taskEvents, type TaskRow, tasks } from './schema/index.js';
@@ -20,20 +21,34 @@ async function reservePositions(tx: Transaction, count: number): Promise<number>
   return row.last - count + 1;
 }
 
-/** Appends one event to its task's chain. The caller holds the task row lock (SELECT … FOR UPDATE). */
-export async function appendEvent(tx: Transaction, event: NewEvent): Promise<TaskEventRow> {
+/**
+ * One change to a task, as the ledger records it: reserves the next position, writes the task row
+ * (the change, version + 1, and the position as last_event_id) and appends the event that carries
+ * the row's resulting state to the task's chain, with its webhook outbox rows. The caller holds
+ * the task row lock (SELECT … FOR UPDATE).
+ */
+export async function recordChange(
+  tx: Transaction,
+  taskId: string,
+  values: PgUpdateSetSource<typeof tasks>,
+  event: Omit<NewEvent, 'taskId' | 'state'>,
+): Promise<{ task: TaskRow; event: TaskEventRow }> {
   const position = await reservePositions(tx, 1);
+  const [task] = await tx
+    .update(tasks)
+    .set({ ...values, version: sql`${tasks.version} + 1`, lastEventId: position })
+    .where(eq(tasks.id, taskId))
+    .returning();
   const [head] = await tx
     .select({ seq: taskEvents.seq, hash: taskEvents.hash })
     .from(taskEvents)
-    .where(eq(taskEvents.taskId, event.taskId))
+    .where(eq(taskEvents.taskId, taskId))
     .orderBy(desc(taskEvents.seq))
     .limit(1);
-  const entry: LedgerEntry = { ...event, seq: (head?.seq ?? 0) + 1, prevHash: head?.hash ?? GENESIS_HASH };
+  const entry: LedgerEntry = { ...event, taskId, state: stateOf(task!), seq: (head?.seq ?? 0) + 1, prevHash: head?.hash ?? GENESIS_HASH };
   const [row] = await tx.insert(taskEvents).values(toRow(entry, position)).returning();
-  await tx.update(tasks).set({ lastEventId: position }).where(eq(tasks.id, event.taskId));
   await enqueueDeliveries(tx, position, position);
-  return row as TaskEventRow;
+  return { task: task!, event: row! };
 }
 
 /** Appends the first event of each of many new tasks, in one statement. */

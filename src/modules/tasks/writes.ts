@@ -1,6 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Database, Transaction } from '../../db/client.js';
-import { appendEvent, stateOf } from '../../db/ledger.js';
+import { recordChange } from '../../db/ledger.js';
 import { agencyMembers, taskAssignments, type TaskRow, tasks } from '../../db/schema/index.js';
 import { DomainError, ForbiddenError, NotFoundError } from '../../domain/errors.js';
 import type { Actor } from '../../domain/ledger.js';
@@ -41,11 +41,6 @@ export async function relationOf(db: Database | Transaction, principal: Principa
   );
 }
 
-async function updateRow(tx: Transaction, id: string, values: Parameters<ReturnType<Transaction['update']>['set']>[0]): Promise<TaskRow> {
-  const [row] = await tx.update(tasks).set(values).where(eq(tasks.id, id)).returning();
-  return row!;
-}
-
 function actorOf(principal: Principal): Actor {
   if (principal.role === 'public') throw new ForbiddenError('Writing needs an API key.');
   return { keyId: principal.keyId, agencyId: principal.agencyId, role: principal.role };
@@ -80,16 +75,13 @@ export async function applyUpdate(tx: Transaction, id: string, expectedVersion: 
   if (plan.changes.status) values.status = plan.changes.status.to;
   if (plan.changes.progress) values.progress = plan.changes.progress.to;
   if (plan.changes.dueDate) values.dueDate = plan.changes.dueDate.to;
-  const updated = await updateRow(tx, id, { ...values, version: sql`${tasks.version} + 1`, updatedAt: ctx.now });
-  await appendEvent(tx, {
-    taskId: id,
+  await recordChange(tx, id, { ...values, updatedAt: ctx.now }, {
     type: plan.type,
     at: ctx.now.toISOString(),
     actor: actorOf(ctx.principal),
     changes: plan.changes,
     note: plan.note,
     evidence: [],
-    state: stateOf(updated),
   });
   return getTask(tx, id, ctx);
 }
@@ -108,17 +100,14 @@ export async function reportProgress(tx: Transaction, id: string, report: Progre
   }
   const changes: FieldChanges = {};
   if (report.progress !== undefined && report.progress !== task.progress) changes.progress = { from: task.progress, to: report.progress };
-  const updated = await updateRow(tx, id, { progress: report.progress ?? task.progress, lastReportAt: ctx.now, version: sql`${tasks.version} + 1`, updatedAt: ctx.now });
-  const row = await appendEvent(tx, {
-    taskId: id,
+  const { event } = await recordChange(tx, id, { progress: report.progress ?? task.progress, lastReportAt: ctx.now, updatedAt: ctx.now }, {
     type: 'progress_reported',
     at: ctx.now.toISOString(),
     actor: actorOf(ctx.principal),
     changes,
     note: report.note,
     evidence: report.evidence ?? [],
-    state: stateOf(updated),
   });
-  return { task: await getTask(tx, id, ctx), event: toEvent(row) };
+  return { task: await getTask(tx, id, ctx), event: toEvent(event) };
 }
 
