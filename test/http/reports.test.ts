@@ -217,6 +217,12 @@ t.test('as of means as recorded: reports recomputed for past moments equal the l
     const [today] = (await getJson(app, '/v1/reports/timeline?from=2026-12-31&to=2026-12-31&interval=day')).body.points;
     const live = (await getJson(app, '/v1/reports/summary')).body;
     t.same([today.asOf, today.total, today.byStatus], [live.asOf, live.total, live.byStatus], 'a one-period timeline ending now is the live summary');
+    const ahead = (await getJson(app, '/v1/reports/timeline?from=2026-12-01&to=2027-02-28&interval=month')).body.points;
+    t.same(
+      ahead.map((p: any) => [p.periodStart, p.asOf, p.total, p.byStatus]),
+      ['2026-12-01', '2027-01-01', '2027-02-01'].map((start) => [start, live.asOf, live.total, live.byStatus]),
+      'periods not over yet are counted as of now',
+    );
     t.match(weeks[1], { total: 58, byStatus: { not_started: 58 } });
     t.equal((await getJson(app, '/v1/reports/timeline?from=2026-02-01&to=2026-01-01')).status, 400);
     t.equal((await getJson(app, '/v1/reports/timeline?from=2000-01-01&to=2026-01-01&interval=day')).status, 400, 'too many periods');
