@@ -14,6 +14,8 @@ const configSchema = z
     DATA_DIR: z.string().min(1).default('./data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     PG_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+    PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+    PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
     STALE_AFTER_DAYS: positiveDays.default(30),
     AMBER_WINDOW_DAYS: positiveDays.default(14),
     PUBLIC_READ: z.enum(['true', 'false']).default('false'),
@@ -23,6 +25,7 @@ const configSchema = z
       .optional(),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
     AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+    AUTH_FAILURES_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
     EXPORT_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     WEBHOOK_DISPATCH: z.enum(['true', 'false']).default('true'),
     WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
@@ -39,7 +42,7 @@ const configSchema = z
     port: env.PORT,
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
-    database: databaseTarget(env.DATABASE_URL, env.DATA_DIR, env.PG_POOL_MAX),
+    database: databaseTarget(env),
     /** Days without a progress report after which an open task counts as stale. */
     staleAfterDays: env.STALE_AFTER_DAYS,
     /** Days before its due date at which an open task turns amber. */
@@ -50,8 +53,10 @@ const configSchema = z
     bootstrapAdminKey: env.BOOTSTRAP_ADMIN_KEY ?? null,
     /** Requests per minute per key (or per address, without one). */
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
-    /** Once an address has failed authentication more than this many times in a minute, it is refused until the minute is over. */
+    /** Once an address has failed authentication with one key id more than this many times in a minute, that id is refused from there until the minute is over. */
     authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
+    /** The same over all key ids an address presents (and headers naming none): far higher, so neighbours behind one NAT keep working. */
+    authFailuresPerAddressPerMinute: env.AUTH_FAILURES_PER_ADDRESS_PER_MINUTE,
     /** An export still streaming after this many seconds is aborted. */
     exportMaxSeconds: env.EXPORT_MAX_SECONDS,
     webhooks: {
@@ -74,10 +79,22 @@ const configSchema = z
 export type Config = z.output<typeof configSchema>;
 export type DatabaseTarget = Config['database'];
 
-function databaseTarget(url: string | undefined, dataDir: string, poolMax: number) {
-  if (url === undefined) return { engine: 'pglite' as const, dataDir: dataDir as string | null };
+interface PostgresTarget {
+  engine: 'postgres';
+  url: string;
+  poolMax: number;
+  /** How long to wait for a connection; unset: as long as it takes. */
+  connectTimeoutMs?: number;
+  /** Longest statement (and idle time inside a transaction); unset: no limit (bulk tools). */
+  statementTimeoutMs?: number;
+}
+
+function databaseTarget(env: { DATABASE_URL?: string | undefined; DATA_DIR: string; PG_POOL_MAX: number; PG_CONNECT_TIMEOUT_MS: number; PG_STATEMENT_TIMEOUT_MS: number }) {
+  const url = env.DATABASE_URL;
+  if (url === undefined) return { engine: 'pglite' as const, dataDir: env.DATA_DIR as string | null };
   if (url.startsWith('memory://')) return { engine: 'pglite' as const, dataDir: null };
-  return { engine: 'postgres' as const, url, poolMax };
+  const target: PostgresTarget = { engine: 'postgres', url, poolMax: env.PG_POOL_MAX, connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS, statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS };
+  return target;
 }
 
 export class ConfigError extends Error {

@@ -1,17 +1,22 @@
 import closeWithGrace from 'close-with-grace';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirInUseError, openDatabase } from './db/client.js';
+import { loggableError } from './db/errors.js';
 import { prepareDatabase } from './db/prepare.js';
 import { ensureBootstrapKey } from './modules/api-keys/service.js';
 import { createDispatcher } from './modules/webhooks/dispatcher.js';
 
 async function main() {
   const config = loadConfig();
-  const database = await openDatabase(config.database);
+  let app: FastifyInstance | undefined;
+  const database = await openDatabase(config.database, {
+    onConnectionError: (error) => app?.log.warn({ err: loggableError(error) ?? error }, 'a database connection was lost; the pool opens a new one when needed'),
+  });
   const clock = () => new Date();
   const { tasksCreated } = await prepareDatabase(database, clock());
-  const app = await buildApp({ config, db: database.db, clock });
+  app = await buildApp({ config, db: database.db, clock });
   app.log.info({ engine: database.engine, tasksCreated }, 'database migrated and seeded');
   if (config.bootstrapAdminKey && (await ensureBootstrapKey(database.db, config.bootstrapAdminKey, clock()))) {
     app.log.info('bootstrap admin key stored (BOOTSTRAP_ADMIN_KEY)');

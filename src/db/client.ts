@@ -24,8 +24,13 @@ export interface DatabaseHandle {
 // Any constant works; it only has to be the same in every process that migrates this database.
 const STARTUP_LOCK_KEY = 4_242_017;
 
-export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
-  return target.engine === 'postgres' ? openPostgres(target.url, target.poolMax) : openPglite(target.dataDir);
+export interface OpenOptions {
+  /** Told of every connection a PostgreSQL pool loses (the request using it gets its own error). */
+  onConnectionError?: (error: Error) => void;
+}
+
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<DatabaseHandle> {
+  return target.engine === 'postgres' ? openPostgres(target, options.onConnectionError ?? (() => {})) : openPglite(target.dataDir);
 }
 
 async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
@@ -95,10 +100,27 @@ export function pgliteHandle(client: PGlite): DatabaseHandle {
   };
 }
 
-async function openPostgres(url: string, poolMax: number): Promise<DatabaseHandle> {
-  const pool = new pg.Pool({ connectionString: url, max: poolMax });
-  // An idle client that loses its connection must not take the process down with it.
-  pool.on('error', () => {});
+type PostgresTarget = Extract<DatabaseTarget, { engine: 'postgres' }>;
+
+async function openPostgres(target: PostgresTarget, onConnectionError: (error: Error) => void): Promise<DatabaseHandle> {
+  const statementTimeoutMs = target.statementTimeoutMs ?? 0;
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: target.poolMax,
+    // Bounded waits, so that while the database is away a request fails (503) instead of hanging.
+    connectionTimeoutMillis: target.connectTimeoutMs ?? 0,
+    statement_timeout: statementTimeoutMs,
+    // The server cancels a statement after statement_timeout; a connection that went silent (a
+    // network partition, no RST) never answers at all, so the client stops waiting a little later.
+    query_timeout: statementTimeoutMs > 0 ? statementTimeoutMs + 5_000 : 0,
+    idle_in_transaction_session_timeout: statementTimeoutMs,
+    keepAlive: true,
+  });
+  // A connection lost while idle in the pool is reported on the pool; one lost while checked out
+  // (between the statements of a transaction, say) on the client itself. An 'error' event nobody
+  // listens to ends the process, so both have a listener; the query in flight fails on its own.
+  pool.on('error', onConnectionError);
+  pool.on('connect', (client) => client.on('error', onConnectionError));
   const db = drizzleNodePg({ client: pool, schema, casing: 'snake_case' }) as unknown as Database;
   return {
     engine: 'postgres',
@@ -109,9 +131,12 @@ async function openPostgres(url: string, poolMax: number): Promise<DatabaseHandl
       try {
         const lockedDb = drizzleNodePg({ client, schema, casing: 'snake_case' }) as unknown as Database;
         await lockedDb.execute(sql`select pg_advisory_lock(${STARTUP_LOCK_KEY})`);
+        // A migration over a large ledger (an index build) may rightly take longer than any request.
+        await lockedDb.execute(sql`set statement_timeout = 0`);
         try {
           return await fn(lockedDb);
         } finally {
+          await lockedDb.execute(sql`reset statement_timeout`);
           await lockedDb.execute(sql`select pg_advisory_unlock(${STARTUP_LOCK_KEY})`);
         }
       } finally {

@@ -6,6 +6,7 @@ import type { KeyRole } from '../db/schema/index.js';
 import { ForbiddenError } from '../domain/errors.js';
 import { ANONYMOUS, type Principal } from '../domain/permissions.js';
 import { authenticateKey } from '../modules/api-keys/service.js';
+import { parseKey } from '../domain/api-keys.js';
 
 /**
  * Who may call a route: 'public-read' (any key, or none when PUBLIC_READ is on), 'any-key', or
@@ -26,6 +27,19 @@ class RateLimitedError extends Error {
   readonly statusCode = 429;
 }
 
+/** The public id of the key in an Authorization header, or null when it names none. */
+function presentedKeyId(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (header === undefined || !header.startsWith('Bearer ')) return null;
+  return parseKey(header.slice('Bearer '.length).trim())?.id ?? null;
+}
+
+/** A wrong, unknown or revoked key, or a malformed header: not a database that failed to answer the lookup. */
+function isFailedAuthentication(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('FST_BEARER_AUTH');
+}
+
 /**
  * Authentication (bearer API keys) and function-level authorisation by role. It decorates the
  * app with `requireKey`, an onRequest hook that the /v1 scope installs for all its routes, so no
@@ -33,10 +47,23 @@ class RateLimitedError extends Error {
  */
 export default fp(
   async (app) => {
-    const { publicRead, authFailuresPerMinute } = app.deps.config;
+    const { publicRead, authFailuresPerMinute, authFailuresPerAddressPerMinute } = app.deps.config;
     app.decorateRequest('principal', null as unknown as Principal);
 
-    const failedAuthentications = app.createRateLimit({ max: authFailuresPerMinute, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => request.ip });
+    // Failures are counted twice: per address and key id, so that guessing at one key is cut off
+    // soon without touching the other keys used behind the same NAT or proxy; and per address
+    // over all key ids, with a far higher limit, so that trying one id after another is cut off too.
+    // Not per key id alone: ids are not secret (the ledger shows them), and anyone could lock another's key out.
+    const failuresByKey = app.createRateLimit({
+      max: authFailuresPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request: FastifyRequest) => `auth-failures:${request.ip}:${presentedKeyId(request) ?? '-'}`,
+    });
+    const failuresByAddress = app.createRateLimit({
+      max: authFailuresPerAddressPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request: FastifyRequest) => `auth-failures:${request.ip}`,
+    });
 
     await app.register(bearerAuth, {
       keys: [],
@@ -60,12 +87,16 @@ export default fp(
         request.principal = ANONYMOUS;
         return;
       }
-      const standing = await failedAuthentications(request, { increment: false });
-      if (!standing.isAllowed && standing.isExceeded) throw new RateLimitedError('Too many failed authentications from this address; wait a minute.');
+      const standings = await Promise.all([failuresByKey(request, { increment: false }), failuresByAddress(request, { increment: false })]);
+      const exceeded = standings.find((standing) => !standing.isAllowed && standing.isExceeded);
+      if (exceeded && !exceeded.isAllowed) {
+        void reply.header('retry-after', String(Math.max(1, exceeded.ttlInSeconds)));
+        throw new RateLimitedError(`Too many failed authentications from this address; retry in ${Math.max(1, exceeded.ttlInSeconds)} s.`);
+      }
       try {
         await verifyKey(request, reply);
       } catch (error) {
-        await failedAuthentications(request);
+        if (isFailedAuthentication(error)) await Promise.all([failuresByKey(request), failuresByAddress(request)]);
         throw error;
       }
       if (Array.isArray(access) && !access.includes(request.principal.role as KeyRole)) {

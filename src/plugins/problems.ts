@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDataException, isDatabaseUnavailable, loggableError } from '../db/errors.js';
 import { DomainError, type ErrorCode, type FieldIssue, InvalidInputError } from '../domain/errors.js';
 import type { ProblemDocument } from '../modules/common/schemas.js';
 
@@ -50,6 +51,9 @@ export function problemMembersOf(error: DomainError) {
     ...(error instanceof InvalidInputError && error.errors.length > 0 ? { errors: error.errors } : {}),
   };
 }
+
+/** Long enough for a pool to reconnect after a database restart, short enough that clients notice it is back. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
@@ -136,7 +140,17 @@ export default fp(
         return sendProblem(request, reply, 'bad_request', error.message);
       }
 
-      request.log.error({ err: error }, 'unhandled error');
+      if (isDatabaseUnavailable(error)) {
+        request.log.warn({ err: loggableError(error) ?? error }, 'database unavailable');
+        void reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+        return sendProblem(request, reply, 'unavailable', `The database does not answer right now; retry in ${UNAVAILABLE_RETRY_AFTER_SECONDS} s (Retry-After).`);
+      }
+      if (isDataException(error)) {
+        request.log.warn({ err: loggableError(error) }, 'the database refused a value that validation let through');
+        return sendProblem(request, reply, 'bad_request', 'A value in the request cannot be stored (a NUL character, an unpaired surrogate or a number out of range).');
+      }
+
+      request.log.error({ err: loggableError(error) ?? error }, 'unhandled error');
       return sendProblem(request, reply, 'internal_error', `The server could not complete the request; quote request id ${request.id} when reporting it.`);
     });
 

@@ -87,12 +87,41 @@ t.test('without PUBLIC_READ every /v1 route needs a key; probes and the spec do 
   for (const url of ['/healthz', '/readyz', '/openapi.json']) t.equal((await getJson(app, url, null)).status, 200, url);
 });
 
-t.test('failed authentications from one address are cut off', async (t) => {
+t.test('failed authentications from one address are cut off, with Retry-After', async (t) => {
   const { app } = await setupApp(t, { AUTH_FAILURES_PER_MINUTE: '5' });
   const statuses: number[] = [];
   for (let i = 0; i < 8; i++) statuses.push((await getJson(app, '/v1/tasks', 'Bearer guess')).status);
   t.same(statuses, [401, 401, 401, 401, 401, 401, 429, 429], 'more than 5 failures in the minute: refused');
-  t.match((await getJson(app, '/v1/tasks', 'Bearer guess')).body, { code: 'rate_limited' });
+  const refused = await getJson(app, '/v1/tasks', 'Bearer guess');
+  t.match(refused.body, { code: 'rate_limited' });
+  t.ok(Number(refused.headers['retry-after']) >= 1 && Number(refused.headers['retry-after']) <= 60, `Retry-After ${refused.headers['retry-after']}`);
+});
+
+t.test('guessing at one key id does not lock out the other keys behind the same address', async (t) => {
+  const { app, key } = await setupApp(t, { AUTH_FAILURES_PER_MINUTE: '20' });
+  const valid = await key('auditor');
+  const keyId = valid.split('_')[1]!;
+  const wrong = `Bearer dbn_${keyId}_${'A'.repeat(43)}`;
+  for (let i = 0; i < 21; i++) t.equal((await getJson(app, '/v1/agencies?limit=1', wrong)).status, 401);
+  const refused = await getJson(app, '/v1/agencies?limit=1', wrong);
+  t.equal(refused.status, 429, 'the 22nd guess at that key id is refused');
+  t.ok(refused.headers['retry-after']);
+  t.equal((await getJson(app, '/v1/agencies?limit=1', await key('agency', 'tj-hrss-bureau'))).status, 200, 'another key from the same address works');
+  t.equal((await getJson(app, '/v1/agencies?limit=1', 'Bearer nonsense')).status, 401, 'a malformed header is counted on its own');
+});
+
+t.test('an address trying one key id after another is cut off at the per-address limit', async (t) => {
+  const { app, key } = await setupApp(t, { AUTH_FAILURES_PER_MINUTE: '20', AUTH_FAILURES_PER_ADDRESS_PER_MINUTE: '10' });
+  const valid = await key('auditor');
+  const statuses: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const id = `zz${String(i).padStart(10, '0')}`;
+    statuses.push((await getJson(app, '/v1/agencies?limit=1', `Bearer dbn_${id}_${'A'.repeat(43)}`)).status);
+  }
+  t.same(statuses, [...Array(10).fill(401), 401, 429]);
+  const refused = await getJson(app, '/v1/agencies?limit=1', valid);
+  t.equal(refused.status, 429, 'past the per-address limit the address is refused');
+  t.ok(refused.headers['retry-after']);
 });
 
 t.test('a key over its request budget gets 429 with Retry-After', async (t) => {

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { sendProblem } from '../../plugins/problems.js';
+import { loggableError } from '../../db/errors.js';
+import { sendProblem, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../plugins/problems.js';
 import { Problem } from '../common/schemas.js';
 
 const tags = ['health'];
@@ -41,7 +42,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         await app.deps.db.execute(sql`select 1`);
         return { status: 'ok' as const };
       } catch (error) {
-        request.log.error({ err: error }, 'readiness check failed');
+        request.log.warn({ err: loggableError(error) ?? error }, 'readiness check failed');
+        void reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
         return sendProblem(request, reply, 'unavailable', 'The database does not answer; the service cannot serve requests yet.');
       }
     },
