@@ -14,7 +14,7 @@ import taskRoutes from './modules/tasks/routes.js';
 import auth from './plugins/auth.js';
 import context, { type AppDeps } from './plugins/context.js';
 import openapi from './plugins/openapi.js';
-import problems, { frameworkErrorHandler } from './plugins/problems.js';
+import problems, { clientErrorHandler, frameworkErrorHandler } from './plugins/problems.js';
 import security from './plugins/security.js';
 
 export interface BuildOptions extends AppDeps {
@@ -24,6 +24,7 @@ export interface BuildOptions extends AppDeps {
 
 /** Builds the application without listening: server.ts listens, tests inject. */
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { http } = options.config;
   const app = Fastify({
     // Keys travel in Authorization; the default serializers do not log headers, and redaction makes sure.
     logger: options.logger ?? { level: options.config.logLevel, redact: ['req.headers.authorization', 'req.headers["idempotency-key"]'] },
@@ -32,7 +33,14 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // Bounds on what a client can make the server hold or parse (OWASP API4).
     routerOptions: { maxParamLength: 200 },
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
+    requestTimeout: http.requestTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    connectionTimeout: http.idleTimeoutMs,
+    // Node checks the header and request timeouts on this period; its default (30 s) would let a slow client run three times over.
+    http: { headersTimeout: http.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, http.headersTimeoutMs) },
   }).withTypeProvider<ZodTypeProvider>();
+  app.server.maxConnections = http.maxConnections;
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -26,6 +26,11 @@ const configSchema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
     AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
     AUTH_FAILURES_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(72_000),
+    HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+    HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(2_000),
     EXPORT_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     WEBHOOK_DISPATCH: z.enum(['true', 'false']).default('true'),
     WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
@@ -57,6 +62,22 @@ const configSchema = z
     authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
     /** The same over all key ids an address presents (and headers naming none): far higher, so neighbours behind one NAT keep working. */
     authFailuresPerAddressPerMinute: env.AUTH_FAILURES_PER_ADDRESS_PER_MINUTE,
+    /**
+     * Bounds on what a client can make a connection hold (OWASP API4): slow headers, a body slower
+     * (or shorter) than announced, a connection left idle, and how many connections there may be.
+     */
+    http: {
+      /** The whole header block must arrive within this. */
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      /** The whole request, body included, must arrive within this (408 otherwise). */
+      requestTimeoutMs: Math.max(env.HTTP_REQUEST_TIMEOUT_MS, env.HTTP_HEADERS_TIMEOUT_MS),
+      /** An idle keep-alive connection is closed after this; keep it above a load balancer's own idle timeout. */
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      /** A connection on which nothing moves either way for this long is closed (a stalled reader of an export included). */
+      idleTimeoutMs: env.HTTP_IDLE_TIMEOUT_MS,
+      /** Connections past this are refused at once. */
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
+    },
     /** An export still streaming after this many seconds is aborted. */
     exportMaxSeconds: env.EXPORT_MAX_SECONDS,
     webhooks: {

@@ -56,3 +56,14 @@ export function isPublicAddress(address: string): boolean {
   if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) return isPublicAddress((parsed as ipaddr.IPv6).toIPv4Address().toString());
   return parsed.range() === 'unicast';
 }
+
+const LOOPBACK_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost', 'ip6-loopback']);
+
+/**
+ * Names that mean this machine whatever DNS says: localhost and its subdomains (RFC 6761), and
+ * the aliases common /etc/hosts files give loopback. A trailing dot names the same host.
+ */
+export function isLoopbackName(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.+$/, '');
+  return LOOPBACK_NAMES.has(name) || name.endsWith('.localhost');
+}

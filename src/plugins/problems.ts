@@ -1,4 +1,7 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDataException, isDatabaseUnavailable, loggableError } from '../db/errors.js';
@@ -13,6 +16,8 @@ export type ProblemCode =
   | 'unsupported_media_type'
   | 'uri_too_long'
   | 'rate_limited'
+  | 'request_timeout'
+  | 'headers_too_large'
   | 'internal_error'
   | 'unavailable';
 
@@ -30,6 +35,8 @@ const catalogue: Record<ProblemCode, { status: number; title: string }> = {
   batch_failed: { status: 422, title: 'Batch not applied' },
   precondition_required: { status: 428, title: 'Precondition required' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  request_timeout: { status: 408, title: 'Request timeout' },
+  headers_too_large: { status: 431, title: 'Request header fields too large' },
   route_not_found: { status: 404, title: 'No such route' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   uri_too_long: { status: 414, title: 'URI too long' },
@@ -102,6 +109,40 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   const code = (error.code && fastifyCodes[error.code]) || 'bad_request';
   const detail = code === 'uri_too_long' ? 'A path segment is longer than this API accepts (200 characters).' : 'The request URL cannot be decoded.';
   void sendProblem(request, reply, code, detail);
+}
+
+const clientErrorCodes: Partial<Record<string, { code: ProblemCode; detail: string }>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { code: 'request_timeout', detail: 'The request did not arrive in time (headers, or a body shorter or slower than its Content-Length).' },
+  HPE_HEADER_OVERFLOW: { code: 'headers_too_large', detail: 'The request headers are larger than this server accepts (16 KiB).' },
+};
+
+/**
+ * Node answers a request it cannot parse (malformed framing, oversized headers, a client too slow
+ * to send it) before Fastify sees one; this writes that answer as a problem document too, then
+ * closes the connection, which is all one can do with a stream that lost its framing.
+ */
+export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = error.code ? clientErrorCodes[error.code] : undefined;
+  const code = known?.code ?? 'bad_request';
+  const { status, title } = catalogue[code];
+  const requestId = randomUUID();
+  this.log.info({ requestId, errorCode: error.code, status }, 'request refused before parsing');
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({
+    type: problemType(code),
+    title,
+    status,
+    detail: known?.detail ?? 'The request is not well-formed HTTP/1.1.',
+    code,
+    requestId,
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${PROBLEM_MEDIA_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 function validationIssues(error: FastifyError & { validation: { instancePath: string; message?: string }[] }): FieldIssue[] {

@@ -49,5 +49,11 @@ t.test('the timeline adds up status moves period by period', async (t) => {
     { not_started: 2, in_progress: 1, delayed: 0, completed: 1, verified: 0 },
     { not_started: 2, in_progress: 1, delayed: 0, completed: 1, verified: 0 },
   ]);
-  t.same(periodStarts('2026-01-07', '2026-01-20', 'week'), ['2026-01-05', '2026-01-12', '2026-01-19'], 'weeks start on Monday');
+  t.same(periodStarts('2026-01-07', '2026-01-20', 'week', 1000), ['2026-01-05', '2026-01-12', '2026-01-19'], 'weeks start on Monday');
+});
+
+t.test('period starts are bounded by the cap before any are built, and years below 100 stay themselves', async (t) => {
+  t.equal(periodStarts('0001-01-01', '9999-12-31', 'day', 1000).length, 1001, 'a range of 3.65 million days builds one start past the cap, not all of them');
+  t.same(periodStarts('0050-11-15', '0051-01-01', 'month', 1000), ['0050-11-01', '0050-12-01', '0051-01-01'], 'not 1950');
+  t.same(periodStarts('2026-01-01', '2026-01-03', 'day', 2), ['2026-01-01', '2026-01-02', '2026-01-03']);
 });

@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import t from 'tap';
-import { isPublicAddress, newWebhookSecret, nextAttemptAfterFailure, retryAfterMs, signatureHeaders } from '../../src/domain/webhooks.js';
+import { isLoopbackName, isPublicAddress, newWebhookSecret, nextAttemptAfterFailure, retryAfterMs, signatureHeaders } from '../../src/domain/webhooks.js';
 
 t.test('signatures follow Standard Webhooks', async (t) => {
   const secret = newWebhookSecret();
@@ -39,4 +39,9 @@ t.test('only public unicast addresses are webhook targets', async (t) => {
   for (const address of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1', 'fd00::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', 'not-an-ip']) {
     t.notOk(isPublicAddress(address), address);
   }
+});
+
+t.test('every name that means loopback is one, trailing dots and case included', async (t) => {
+  for (const name of ['localhost', 'localhost.', 'LocalHost..', 'api.localhost', 'a.b.localhost.', 'localhost.localdomain', 'ip6-localhost', 'ip6-loopback.']) t.ok(isLoopbackName(name), name);
+  for (const name of ['example.gov.cn', 'localhost.example.com', 'mylocalhost', 'ip6-localhost.example.com']) t.notOk(isLoopbackName(name), name);
 });

@@ -29,6 +29,18 @@ const cases: [string, number, string | null][] = [
   [`/v1/tasks?cursor=${encodeCursor(['tj-2021-annex2', 'seven'])}`, 400, 'cursor'],
   [`/v1/tasks?cursor=${Buffer.from('{"__proto__":1}').toString('base64url')}`, 400, 'cursor'],
   [`/v1/tasks?cursor=${'A'.repeat(600)}`, 400, 'cursor'],
+  [`/v1/tasks?cursor=${encodeCursor(['tj-2021-annex2', 3e9])}`, 400, 'cursor'],
+  [`/v1/tasks?cursor=${encodeCursor(['tj-2021-annex2', 1e300])}`, 400, 'cursor'],
+  [`/v1/tasks?cursor=${encodeCursor(['tj-2021-annex2\u0000', 1])}`, 400, 'cursor'],
+  [`/v1/tasks?cursor=${encodeCursor([2 ** 60])}&changedAfter=0`, 400, 'cursor'],
+  [`/v1/tasks/tj-2021-annex2-08/events?cursor=${encodeCursor([-3e9])}`, 400, 'cursor'],
+  [`/v1/audit/events?cursor=${encodeCursor([-1])}`, 400, 'cursor'],
+  [`/v1/reports/overdue?cursor=${encodeCursor(['2026-01-01T00:00:00.000Z', 'tj-2021-annex2', 3e9])}`, 400, 'cursor'],
+  [`/v1/agencies?cursor=${encodeCursor(['\u0000'])}`, 400, 'cursor'],
+  ['/v1/tasks?q=%00', 400, 'q'],
+  ['/v1/tasks?q=a%00b', 400, 'q'],
+  ['/v1/reports/timeline?from=0001-01-01&to=9999-12-31&interval=day', 400, 'to'],
+  ['/v1/reports/timeline?from=2026-01-01&to=2025-01-01', 400, 'to'],
   ['/v1/tasks?stauts=in_progress', 400, ''],
   ['/v1/agencies?kind=planet', 400, 'kind'],
   ['/v1/agencies?cursor=%7B%7D', 400, 'cursor'],
@@ -57,6 +69,36 @@ t.test('bad input gets a 4xx problem document, never a 500', async (t) => {
     t.notMatch(body.detail, /\n\s+at |node_modules|SELECT|select .* from/i, 'no stack trace or SQL in the detail');
     if (path !== null) t.ok(body.errors?.some((e: any) => e.path === path), `${url.slice(0, 80)} names ${path || 'the unknown key'}`);
   }
+});
+
+t.test('NUL and unpaired surrogates in any text a client sends: 400 naming the field, nothing stored', async (t) => {
+  const { app, key } = await setupApp(t);
+  const lead = await key('agency', 'tj-hrss-bureau');
+  const admin = await key('admin');
+  const before = (await app.inject({ method: 'GET', url: '/v1/tasks/tj-2021-annex2-44', headers: { authorization: lead } })).json();
+  const poisons = ['a\u0000b', '\ud800', 'x\udfff', '\u0000'];
+  const requests = (poison: string): [string, string, string, object, string][] => [
+    ['POST', '/v1/tasks/tj-2021-annex2-44/reports', lead, { note: poison }, 'note'],
+    ['POST', '/v1/tasks/tj-2021-annex2-44/reports', lead, { note: 'ok', evidence: [`https://example.gov.cn/${poison}`] }, 'evidence.0'],
+    ['PATCH', '/v1/tasks/tj-2021-annex2-44', lead, { status: 'in_progress', note: poison }, 'note'],
+    ['POST', '/v1/tasks:batch', lead, { items: [{ op: 'report', taskId: 'tj-2021-annex2-44', report: { note: poison } }] }, 'items.0.report.note'],
+    ['POST', '/v1/api-keys', admin, { role: 'auditor', label: poison }, 'label'],
+    ['POST', '/v1/webhooks', admin, { url: 'https://hooks.example.org/x', description: poison }, 'description'],
+    ['POST', '/v1/webhooks', admin, { url: `https://hooks.example.org/${poison}` }, 'url'],
+  ];
+  for (const poison of poisons) {
+    for (const [method, url, authorization, payload, path] of requests(poison)) {
+      // JSON.stringify writes an unpaired surrogate as the escape \ud800, the way a hostile client would send it.
+      const response = await app.inject({ method: method as 'POST', url, headers: { authorization, 'if-match': '"1"', 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+      const label = `${method} ${url} ${JSON.stringify(poison)} in ${path}`;
+      t.equal(response.statusCode, 400, label);
+      t.match(response.headers['content-type'], /^application\/problem\+json/);
+      t.ok(response.json().errors?.some((e: any) => e.path === path), `${label}: names ${path}`);
+    }
+  }
+  const after = (await app.inject({ method: 'GET', url: '/v1/tasks/tj-2021-annex2-44', headers: { authorization: lead } })).json();
+  t.equal(after.version, before.version, 'the task did not change');
+  t.equal((await app.inject({ method: 'GET', url: '/v1/api-keys?limit=200', headers: { authorization: admin } })).json().items.length, 3, 'no key was minted (the reader, the lead and the admin)');
 });
 
 t.test('methods and bodies the API does not take', async (t) => {

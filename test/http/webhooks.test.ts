@@ -31,7 +31,7 @@ t.test('subscriptions are managed by admins', async (t) => {
   const own = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
   t.equal((await call('POST', '/v1/webhooks', { url: 'https://hooks.example.org/duban', secret: own })).json().secret, own, 'an own secret is kept');
 
-  for (const url of ['http://127.0.0.1:8080/x', 'http://localhost/x', 'http://api.localhost/x', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.7/x']) {
+  for (const url of ['http://127.0.0.1:8080/x', 'http://localhost/x', 'http://api.localhost/x', 'http://localhost.:8080/x', 'http://LOCALHOST.localdomain/x', 'http://ip6-localhost/x', 'http://ip6-loopback./x', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.7/x']) {
     const refused = await call('POST', '/v1/webhooks', { url });
     t.equal(refused.statusCode, 400, `${url} is refused by default`);
     t.match(refused.json(), { errors: [{ path: 'url', message: /is not a public address/ }] });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { keyRole } from '../../db/schema/index.js';
-import { Id, pageOf, PageQuery, Timestamp } from '../common/schemas.js';
+import { Id, pageOf, PageQuery, Text, Timestamp } from '../common/schemas.js';
 
 export const KeyRole = z.enum(keyRole.enumValues).meta({
   id: 'KeyRole',
@@ -25,7 +25,7 @@ export const NewApiKey = z
   .strictObject({
     role: KeyRole,
     agencyId: Id.optional().describe('Required for, and only for, role agency.'),
-    label: z.string().trim().min(1).max(200).describe('Who holds the key and what for.'),
+    label: Text.trim().min(1).max(200).describe('Who holds the key and what for.'),
   })
   .meta({ id: 'NewApiKey' });
 

@@ -4,10 +4,10 @@ import type { Database } from '../../db/client.js';
 import { entryOf, stateOf } from '../../db/ledger.js';
 import { ledgerState, taskEvents, tasks } from '../../db/schema/index.js';
 import { type ChainHead, type ChainProblem, checkChain, ledgerRoot, type StoredEvent } from '../../domain/audit.js';
-import { decodeCursor, paginate } from '../common/cursor.js';
+import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
 import { toEvent } from '../tasks/events.js';
 
-const positionCursor = z.tuple([z.number().int().min(0)]);
+const positionCursor = z.tuple([cursorParts.position]);
 
 /**
  * All events in ledger order. Positions are gap-free and assigned in commit order, so a consumer

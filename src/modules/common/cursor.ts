@@ -1,5 +1,18 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../../domain/errors.js';
+import { Text } from './schemas.js';
+
+/**
+ * The parts a cursor may hold, bounded like the columns they are compared with: a cursor is
+ * client input, and a forged one must be a 400, never a value the database refuses.
+ */
+export const cursorParts = {
+  text: Text.max(200),
+  /** An integer column (a task's number, a chain's seq). */
+  int: z.number().int().min(-2_147_483_648).max(2_147_483_647),
+  /** A bigint position (ledger id, delivery id); zod's int() already stops at the largest safe integer. */
+  position: z.number().int().min(0),
+};
 
 /** A keyset position: the sort-key values of the last row of the previous page. */
 export type CursorKey = readonly (string | number)[];
@@ -32,7 +45,7 @@ export function paginate<R>(rows: R[], limit: number, keyOf: (row: R) => CursorK
   return { rows: page, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
 }
 
-const idCursor = z.tuple([z.string()]);
+const idCursor = z.tuple([cursorParts.text]);
 
 /** For listings paged by id: the id the cursor names (list after it), or undefined on the first page. */
 export function idAfter(cursor: string | undefined): string | undefined {

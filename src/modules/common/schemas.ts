@@ -62,6 +62,19 @@ export const problemResponsesWithout404 = {
   500: problemResponses[500],
 } as const;
 
+/**
+ * Text PostgreSQL can keep exactly as sent: it stores no NUL character at all, and an unpaired
+ * UTF-16 surrogate has no UTF-8 form (it would come back as U+FFFD).
+ */
+export function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && value.isWellFormed();
+}
+
+export const STORABLE_TEXT_MESSAGE = 'must not contain NUL characters or unpaired UTF-16 surrogates';
+
+/** Every string a client sends that is stored or compared in SQL starts from this. */
+export const Text = z.string().refine(isStorableText, STORABLE_TEXT_MESSAGE);
+
 /** Readable, stable ids: lowercase letters, digits and hyphens (tj-2021-annex2-07, tj-hrss-bureau). */
 export const Id = z
   .string()

@@ -7,7 +7,7 @@ import { daysBetween, summarize, type TaskGroup } from '../../domain/report-math
 import { accumulateTimeline, type Interval, nextPeriod, periodStarts, type StatusMoves } from '../../domain/timeline.js';
 import { InvalidInputError } from '../../domain/errors.js';
 import type { DerivationPolicy } from '../../domain/task-state.js';
-import { decodeCursor, paginate } from '../common/cursor.js';
+import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
 import { isOpen, overdueAt, quietAt } from '../common/task-conditions.js';
 import { assignedTo } from '../tasks/service.js';
 import type { FollowUpQuery, ReportQuery } from './schemas.js';
@@ -88,7 +88,7 @@ export async function summaryReport(db: Database, query: ReportQuery, ctx: Repor
 }
 
 /** Pages after the first carry the moment of the first, so together they list the tasks of one moment. */
-const followUpCursor = z.tuple([z.iso.datetime(), z.string(), z.number().int()]);
+const followUpCursor = z.tuple([z.iso.datetime(), cursorParts.text, cursorParts.int]);
 
 /** Overdue or stale tasks at a moment, by list and number, with their lead agency, for follow-up. */
 export async function followUpReport(db: Database, query: FollowUpQuery, kind: 'overdue' | 'stale', ctx: ReportContext) {
@@ -236,7 +236,7 @@ const MAX_PERIODS = 1000;
  * another; adding them up period by period gives the counts at each period's end.
  */
 export async function timelineReport(db: Database, query: Omit<ReportQuery, 'asOf'> & { from: string; to: string; interval: Interval }, ctx: ReportContext) {
-  const starts = query.from <= query.to ? periodStarts(query.from, query.to, query.interval) : [];
+  const starts = query.from <= query.to ? periodStarts(query.from, query.to, query.interval, MAX_PERIODS) : [];
   if (starts.length === 0 || starts.length > MAX_PERIODS) {
     throw new InvalidInputError(`from must not be after to, and the range may hold at most ${MAX_PERIODS} periods.`, [
       { location: 'querystring', path: 'to', message: starts.length === 0 ? 'before from' : `more than ${MAX_PERIODS} ${query.interval}s after from` },

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { taskLists, tasks } from '../../db/schema/index.js';
 import { NotFoundError } from '../../domain/errors.js';
-import { decodeCursor, paginate } from '../common/cursor.js';
+import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
 import type { TaskList } from './schemas.js';
 
-const listCursor = z.tuple([z.string(), z.number().int()]);
+const listCursor = z.tuple([cursorParts.text, cursorParts.int]);
 
 function selectLists(db: Database) {
   const { id, documentId, title, annex, position } = getTableColumns(taskLists);

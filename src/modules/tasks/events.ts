@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { entryOf } from '../../db/ledger.js';
 import { type TaskEventRow, taskEvents } from '../../db/schema/index.js';
-import { decodeCursor, paginate } from '../common/cursor.js';
+import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
 import type { Event } from './events-schemas.js';
 
 export function toEvent(row: TaskEventRow): Event {
@@ -11,7 +11,7 @@ export function toEvent(row: TaskEventRow): Event {
   return { id: row.id, seq: row.seq, ...entry, type: row.type as Event['type'], prevHash, hash: row.hash };
 }
 
-const seqCursor = z.tuple([z.number().int()]);
+const seqCursor = z.tuple([cursorParts.int]);
 
 /** A task's events in chain order. */
 export async function listTaskEvents(db: Database, taskId: string, page: { limit: number; cursor?: string | undefined }) {

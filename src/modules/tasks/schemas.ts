@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assignmentRole, taskStatus } from '../../db/schema/index.js';
-import { BooleanFlag, CalendarDate, Id, pageOf, PageQuery, Timestamp } from '../common/schemas.js';
+import { BooleanFlag, CalendarDate, Id, pageOf, PageQuery, Text, Timestamp } from '../common/schemas.js';
 
 export const TaskStatus = z.enum(taskStatus.enumValues).meta({
   id: 'TaskStatus',
@@ -60,7 +60,7 @@ export const TaskQuery = PageQuery.extend({
   article: Id.optional().describe('Only tasks that come from this article.'),
   overdue: BooleanFlag.optional(),
   stale: BooleanFlag.optional(),
-  q: z.string().min(1).max(200).optional().describe('Case-insensitive substring of the task text or the responsible-units cell.'),
+  q: Text.min(1).max(200).optional().describe('Case-insensitive substring of the task text or the responsible-units cell.'),
   updatedSince: z.iso
     .datetime({ offset: true })
     .optional()

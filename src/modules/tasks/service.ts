@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.js';
 import { agencies, agencyMembers, taskAssignments, taskLinks, tasks, type TaskRow } from '../../db/schema/index.js';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
 import { deriveState, type DerivationPolicy } from '../../domain/task-state.js';
-import { decodeCursor, paginate } from '../common/cursor.js';
+import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
 import { overdueAt, staleAt } from '../common/task-conditions.js';
 import type { Task, TaskQuery } from './schemas.js';
 
@@ -13,8 +13,8 @@ export interface ReadContext {
   policy: DerivationPolicy;
 }
 
-const taskCursor = z.tuple([z.string(), z.number().int()]);
-const changeCursor = z.tuple([z.number().int().min(0)]);
+const taskCursor = z.tuple([cursorParts.text, cursorParts.int]);
+const changeCursor = z.tuple([cursorParts.position]);
 
 export async function listTasks(db: Database, query: TaskQuery, ctx: ReadContext) {
   if (query.changedAfter !== undefined) return listChangedTasks(db, query, ctx);

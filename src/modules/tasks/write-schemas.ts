@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CalendarDate, Id, ItemProblem } from '../common/schemas.js';
+import { CalendarDate, Id, isStorableText, ItemProblem, STORABLE_TEXT_MESSAGE, Text } from '../common/schemas.js';
 import { Event } from './events-schemas.js';
 import { Task, TaskStatus } from './schemas.js';
 
@@ -8,7 +8,7 @@ export const TaskPatch = z
     status: TaskStatus.optional(),
     progress: z.number().int().min(0).max(100).optional().describe('Lead agency only.'),
     dueDate: CalendarDate.nullable().optional().describe('Supervisor only; null clears it.'),
-    note: z.string().trim().min(1).max(2000).optional().describe('Why; required to reject a completion or reopen a verified task.'),
+    note: Text.trim().min(1).max(2000).optional().describe('Why; required to reject a completion or reopen a verified task.'),
   })
   .refine((patch) => patch.status !== undefined || patch.progress !== undefined || patch.dueDate !== undefined, {
     message: 'give at least one of status, progress, dueDate',
@@ -18,11 +18,12 @@ export const TaskPatch = z
 export const EvidenceUrl = z
   .url({ protocol: /^https?$/, hostname: z.regexes.domain })
   .max(2048)
+  .refine(isStorableText, STORABLE_TEXT_MESSAGE)
   .describe('An http(s) link; stored, never fetched.');
 
 export const ProgressReport = z
   .strictObject({
-    note: z.string().trim().min(1).max(4000),
+    note: Text.trim().min(1).max(4000),
     progress: z.number().int().min(0).max(100).optional(),
     evidence: z.array(EvidenceUrl).max(20).optional(),
   })

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Event } from '../tasks/events-schemas.js';
-import { Id, PageQuery, pageOf, Timestamp } from '../common/schemas.js';
+import { Id, isStorableText, PageQuery, pageOf, STORABLE_TEXT_MESSAGE, Text, Timestamp } from '../common/schemas.js';
 
 const EventType = Event.shape.type;
 
@@ -9,6 +9,7 @@ export const WebhookId = z.string().regex(/^[a-f0-9]{16}$/, 'must be the 16-char
 const WebhookUrl = z
   .url({ protocol: /^https?$/, hostname: z.regexes.hostname })
   .max(2048)
+  .refine(isStorableText, STORABLE_TEXT_MESSAGE)
   .describe('Receives a POST per event. Redirects are not followed; any 2xx within the timeout counts as delivered.');
 
 const Secret = z
@@ -20,7 +21,7 @@ const filters = {
   eventTypes: z.array(EventType).max(EventType.options.length).describe('Event types to send; empty (the default) sends all.'),
   listId: Id.nullable().describe('Only events of tasks in this list.'),
   agencyId: Id.nullable().describe('Only events of tasks assigned to this agency, directly or through a group it belongs to.'),
-  description: z.string().trim().min(1).max(200).nullable(),
+  description: Text.trim().min(1).max(200).nullable(),
 };
 
 export const NewWebhook = z

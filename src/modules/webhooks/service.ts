@@ -5,8 +5,8 @@ import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { agencies, taskLists, webhookAttempts, webhookDeliveries, type WebhookDeliveryRow, webhookSubscriptions, type WebhookSubscriptionRow } from '../../db/schema/index.js';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
-import { isPublicAddress, newWebhookSecret } from '../../domain/webhooks.js';
-import { decodeCursor, idAfter, paginate } from '../common/cursor.js';
+import { isLoopbackName, isPublicAddress, newWebhookSecret } from '../../domain/webhooks.js';
+import { cursorParts, decodeCursor, idAfter, paginate } from '../common/cursor.js';
 import type { NewWebhook, WebhookPatch } from './schemas.js';
 
 const ATTEMPTS_SHOWN = 50;
@@ -41,15 +41,14 @@ async function assertFiltersExist(db: Database, filters: { listId?: string | nul
 }
 
 /**
- * Refuses, at once, a target that names a private address outright (an IP literal, or localhost).
+ * Refuses, at once, a target that names a private address outright (an IP literal, or a name for loopback).
  * Names are judged after DNS resolution on every delivery; this only spares the admin a
  * subscription that could never be delivered.
  */
 function assertTargetAllowed(url: string | undefined, allowPrivateTargets: boolean) {
   if (url === undefined || allowPrivateTargets) return;
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const isLocalName = host === 'localhost' || host.endsWith('.localhost');
-  if (isLocalName || (isIP(host) && !isPublicAddress(host))) {
+  if (isLoopbackName(host) || (isIP(host) && !isPublicAddress(host))) {
     throw new InvalidInputError('Webhooks go to public addresses only, unless the service runs with WEBHOOK_ALLOW_PRIVATE_TARGETS=true.', [
       { location: 'body', path: 'url', message: `${host} is not a public address` },
     ]);
@@ -160,7 +159,7 @@ async function withLog(db: Database, rows: WebhookDeliveryRow[]) {
   }));
 }
 
-const deliveryCursor = z.tuple([z.number().int()]);
+const deliveryCursor = z.tuple([cursorParts.position]);
 
 /** The delivery log of a subscription, newest first. */
 export async function listDeliveries(db: Database, id: string, query: { limit: number; cursor?: string | undefined; status?: WebhookDeliveryRow['status'] | undefined }) {

@@ -1,0 +1,78 @@
+import { connect, type Socket } from 'node:net';
+import t from 'tap';
+import { setupApp } from '../helpers/app.js';
+
+/** Opens a raw connection, writes `data`, and resolves with everything the server sent until it closed, and when. */
+function exchange(port: number, data: string, { keepOpenMs = 10_000 } = {}): Promise<{ text: string; closedAfterMs: number; socket: Socket }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = connect(port, '127.0.0.1', () => socket.write(data));
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+    socket.on('error', () => {});
+    socket.on('close', () => resolve({ text, closedAfterMs: Date.now() - started, socket }));
+    setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server kept the connection open for ${keepOpenMs} ms`));
+    }, keepOpenMs).unref();
+  });
+}
+
+function problemOf(raw: string) {
+  const [head = '', body = ''] = raw.split('\r\n\r\n');
+  return { statusLine: head.split('\r\n')[0], contentType: /content-type: ([^\r\n]+)/i.exec(head)?.[1], body: JSON.parse(body) };
+}
+
+t.test('connections are bounded in time and number, and refusals before parsing are problem documents', async (t) => {
+  const { app, key } = await setupApp(t, { HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '1500', HTTP_MAX_CONNECTIONS: '4' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+
+  t.test('headers sent one byte at a time never finish: 408 within the headers timeout', async (t) => {
+    const slow = await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    t.ok(slow.closedAfterMs < 3_000, `closed after ${slow.closedAfterMs} ms`);
+    const problem = problemOf(slow.text);
+    t.match(problem.statusLine, /^HTTP\/1\.1 408/);
+    t.equal(problem.contentType, 'application/problem+json');
+    t.match(problem.body, { status: 408, code: 'request_timeout', type: 'urn:duban:problem:request-timeout' });
+  });
+
+  t.test('a body shorter than its Content-Length: 408 within the request timeout', async (t) => {
+    const authorization = await key('agency', 'tj-hrss-bureau');
+    const short = await exchange(port, `POST /v1/tasks:batch HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"mode":`);
+    t.ok(short.closedAfterMs < 4_000, `closed after ${short.closedAfterMs} ms`);
+    t.match(short.text, /^HTTP\/1\.1 408/);
+  });
+
+  t.test('oversized headers: 431 problem document', async (t) => {
+    const big = await exchange(port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const problem = problemOf(big.text);
+    t.match(problem.statusLine, /^HTTP\/1\.1 431/);
+    t.equal(problem.contentType, 'application/problem+json');
+    t.match(problem.body, { status: 431, code: 'headers_too_large' });
+  });
+
+  t.test('malformed framing: 400 problem document', async (t) => {
+    const bad = await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n');
+    const problem = problemOf(bad.text);
+    t.match(problem.statusLine, /^HTTP\/1\.1 400/);
+    t.match(problem.body, { status: 400, code: 'bad_request' });
+  });
+
+  t.test('connections past HTTP_MAX_CONNECTIONS are refused at once', async (t) => {
+    const held: Socket[] = [];
+    t.teardown(() => held.forEach((socket) => socket.destroy()));
+    for (let i = 0; i < 4; i++) {
+      held.push(await new Promise<Socket>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => resolve(socket));
+      }));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n', { keepOpenMs: 2_000 });
+    t.equal(refused.text, '', 'the fifth connection is closed without an answer');
+    held.forEach((socket) => socket.destroy());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const served = await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    t.match(served.text, /^HTTP\/1\.1 200/, 'served again once the others are gone');
+  });
+});
