@@ -31,6 +31,7 @@ const configSchema = z
     HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(72_000),
     HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
     HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(2_000),
+    IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(87_600).default(24),
     EXPORT_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     WEBHOOK_DISPATCH: z.enum(['true', 'false']).default('true'),
     WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
@@ -78,6 +79,8 @@ const configSchema = z
       /** Connections past this are refused at once. */
       maxConnections: env.HTTP_MAX_CONNECTIONS,
     },
+    /** An Idempotency-Key's answer is replayed for this long, then forgotten (hourly). */
+    idempotencyRetentionHours: env.IDEMPOTENCY_RETENTION_HOURS,
     /** An export still streaming after this many seconds is aborted. */
     exportMaxSeconds: env.EXPORT_MAX_SECONDS,
     webhooks: {

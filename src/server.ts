@@ -6,6 +6,7 @@ import { DataDirInUseError, openDatabase } from './db/client.js';
 import { loggableError } from './db/errors.js';
 import { prepareDatabase } from './db/prepare.js';
 import { ensureBootstrapKey } from './modules/api-keys/service.js';
+import { startHousekeeping } from './modules/common/housekeeping.js';
 import { createDispatcher } from './modules/webhooks/dispatcher.js';
 
 async function main() {
@@ -22,13 +23,14 @@ async function main() {
     app.log.info('bootstrap admin key stored (BOOTSTRAP_ADMIN_KEY)');
   }
 
+  const housekeeping = startHousekeeping({ db: database.db, clock, idempotencyRetentionHours: config.idempotencyRetentionHours, logger: app.log.child({ component: 'housekeeping' }) });
   const dispatcher = createDispatcher({ db: database.db, clock, settings: config.webhooks, logger: app.log.child({ component: 'webhooks' }) });
 
   // In-flight requests and webhook sends finish (Fastify stops accepting, then drains) before the database closes.
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an unexpected error');
     else app.log.info({ signal }, 'shutting down');
-    await Promise.all([app.close(), dispatcher.stop()]);
+    await Promise.all([app.close(), dispatcher.stop(), housekeeping.stop()]);
     app.log.info('http server and webhook dispatcher stopped');
     await database.close();
     app.log.info('database closed');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import type { Database, Transaction } from '../../db/client.js';
 import { idempotencyRecords } from '../../db/schema/index.js';
 import { DomainError } from '../../domain/errors.js';
@@ -57,4 +57,14 @@ export async function runIdempotent(
     throw new DomainError('idempotency_conflict', 'This Idempotency-Key was already used with a different request; use a new key for a new request.');
   }
   return { status: stored.status, body: stored.body, replayed: true };
+}
+
+/**
+ * Forgets the answers older than the retention: a retry after that runs as a new request. Each
+ * record is a whole response, so keeping them for ever would grow without bound.
+ */
+export async function pruneIdempotencyRecords(db: Database, now: Date, retentionHours: number): Promise<number> {
+  const cutoff = new Date(now.getTime() - retentionHours * 3_600_000);
+  const deleted = await db.delete(idempotencyRecords).where(lt(idempotencyRecords.createdAt, cutoff)).returning({ key: idempotencyRecords.key });
+  return deleted.length;
 }
