@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config.js';
+import { isDatabaseUnavailable } from './errors.js';
 import * as schema from './schema/index.js';
 
 /** The one drizzle type the rest of the code sees, whichever engine is underneath. */
@@ -122,6 +123,7 @@ async function openPostgres(target: PostgresTarget, onConnectionError: (error: E
   pool.on('error', onConnectionError);
   pool.on('connect', (client) => client.on('error', onConnectionError));
   const db = drizzleNodePg({ client: pool, schema, casing: 'snake_case' }) as unknown as Database;
+  db.transaction = (work, config) => onOwnConnection(pool, (connected) => connected.transaction(work, config));
   return {
     engine: 'postgres',
     db,
@@ -145,6 +147,25 @@ async function openPostgres(target: PostgresTarget, onConnectionError: (error: E
     },
     close: once(() => pool.end()),
   };
+}
+
+/**
+ * Runs a transaction on a connection checked out here rather than by drizzle, which leaves the
+ * connection checked out for ever when BEGIN itself fails (the database went away between
+ * checkout and BEGIN): after PG_POOL_MAX such failures the pool had nothing left to give, and
+ * pool.end() waited on them at shutdown. A connection that failed is destroyed, not reused.
+ */
+async function onOwnConnection<T>(pool: pg.Pool, work: (db: Database) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  try {
+    return await work(drizzleNodePg({ client, schema, casing: 'snake_case' }) as unknown as Database);
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) failure = error as Error;
+    throw error;
+  } finally {
+    client.release(failure);
+  }
 }
 
 /** Closing twice (a signal during shutdown, a test tearing down) must not throw. */

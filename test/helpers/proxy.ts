@@ -4,6 +4,11 @@ export interface TcpProxy {
   port: number;
   /** Cuts every open connection and refuses new ones, as a database that went away would. */
   cut(): void;
+  /**
+   * Lets connections open (startup and authentication pass) but cuts each one as soon as it
+   * sends a statement: a database that dies between handing out a connection and its first query.
+   */
+  cutAtNextStatement(): void;
   /** Lets connections through again. */
   restore(): void;
   close(): Promise<void>;
@@ -13,6 +18,7 @@ export interface TcpProxy {
 export async function startProxy(host: string, port: number): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let cut = false;
+  let cutAtStatement = false;
   const server = createServer((client) => {
     if (cut) {
       client.destroy();
@@ -24,7 +30,14 @@ export async function startProxy(host: string, port: number): Promise<TcpProxy> 
       socket.on('close', () => open.delete(socket));
       socket.on('error', () => {});
     }
-    client.pipe(upstream).pipe(client);
+    // Frontend messages start with their type: Q is a simple query, P the Parse of an extended one.
+    client.on('data', (chunk: Buffer) => {
+      if (cutAtStatement && (chunk[0] === 0x51 || chunk[0] === 0x50)) {
+        client.destroy();
+        upstream.destroy();
+      } else upstream.write(chunk);
+    });
+    upstream.pipe(client);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -37,8 +50,12 @@ export async function startProxy(host: string, port: number): Promise<TcpProxy> 
       cut = true;
       for (const socket of open) socket.destroy();
     },
+    cutAtNextStatement() {
+      cutAtStatement = true;
+    },
     restore() {
       cut = false;
+      cutAtStatement = false;
     },
     close() {
       for (const socket of open) socket.destroy();

@@ -65,8 +65,18 @@ if (engine !== 'postgres') {
     t.equal(ready.statusCode, 503);
     t.ok(ready.headers['retry-after']);
 
+    // Connections that open but die before BEGIN: drizzle's own transaction never gave those back,
+    // so after PG_POOL_MAX (4 here) of them the pool had none left, long after the database returned.
     proxy.restore();
     t.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200, 'ready again once the database answers');
+    proxy.cutAtNextStatement();
+    for (let i = 0; i < 6; i++) {
+      await t.rejects(handle.db.transaction(async (tx) => tx.execute('select 1')), `transaction ${i + 1}: BEGIN fails`);
+    }
+    proxy.restore();
     t.equal((await get('/v1/tasks/tj-2021-annex2-08')).statusCode, 200, 'the valid key was never counted as a failed authentication (limit 3 per key, 5 per address)');
+    const supervisor = await createKey(database.handle.db, { role: 'supervisor', label: 'outage' }, { createdBy: null, now: NOW });
+    const write = await app.inject({ method: 'PATCH', url: '/v1/tasks/tj-2021-annex2-08', headers: { authorization: `Bearer ${supervisor.key}`, 'if-match': '"1"' }, payload: { dueDate: '2026-12-31' } });
+    t.equal(write.statusCode, 200, 'a write transaction gets a connection: none was leaked by the failed BEGINs');
   });
 }

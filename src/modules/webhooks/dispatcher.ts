@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, lt, lte, ne, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
+import { isDatabaseUnavailable, loggableError } from '../../db/errors.js';
 import { taskEvents, tasks, webhookAttempts, webhookDeliveries, type WebhookDeliveryRow, webhookSubscriptions } from '../../db/schema/index.js';
 import { nextAttemptAfterFailure, retryAfterMs, signatureHeaders } from '../../domain/webhooks.js';
 import { toEvent } from '../tasks/events.js';
@@ -175,7 +176,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     running = prune
       .then(runOnce)
       .catch((error: unknown) => {
-        deps.logger.error({ err: error }, 'webhook dispatch failed; retrying at the next poll');
+        if (isDatabaseUnavailable(error)) deps.logger.warn({ err: loggableError(error) }, 'webhook dispatch paused: the database does not answer; retrying at the next poll');
+        else deps.logger.error({ err: loggableError(error) ?? error }, 'webhook dispatch failed; retrying at the next poll');
         return 0;
       })
       .then((attempted) => {

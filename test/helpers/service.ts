@@ -1,0 +1,76 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { generateKey } from '../../src/domain/api-keys.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface Service {
+  url: string;
+  child: ChildProcess;
+  /** The JSON log lines the process wrote so far. */
+  logs: Record<string, unknown>[];
+  /** Resolves with the exit code (or the signal) once the process has ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  alive(): boolean;
+}
+
+/** A key for BOOTSTRAP_ADMIN_KEY, so a test can mint the keys it needs over HTTP. */
+export function bootstrapKey(): string {
+  return generateKey().key;
+}
+
+/**
+ * Starts the service as an operator would (`node --import tsx src/server.ts`, configured by the
+ * environment) on a free port, and resolves once it listens.
+ */
+export async function startService(env: Record<string, string>, { startupMs = 60_000 } = {}): Promise<Service> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  let alive = true;
+  void exited.then(() => (alive = false));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the service did not listen within ${startupMs} ms; stderr: ${stderr}`)), startupMs);
+    let pending = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          logs.push(entry);
+          const listening = typeof entry.msg === 'string' ? /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(entry.msg) : null;
+          if (listening) {
+            clearTimeout(timer);
+            resolve(listening[1]!);
+          }
+        } catch {
+          logs.push({ raw: line });
+        }
+      }
+    });
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`the service exited (${code ?? signal}) before listening; stderr: ${stderr}`));
+    });
+  });
+  return { url, child, logs, exited, alive: () => alive };
+}
+
+/** Mints a key over HTTP with the bootstrap admin key and returns its Authorization header value. */
+export async function mintKey(service: Service, admin: string, body: { role: string; agencyId?: string; label: string }): Promise<string> {
+  const response = await fetch(`${service.url}/v1/api-keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 201) throw new Error(`minting a key answered ${response.status}: ${await response.text()}`);
+  return `Bearer ${((await response.json()) as { key: string }).key}`;
+}
