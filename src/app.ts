@@ -34,6 +34,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     routerOptions: { maxParamLength: 200 },
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
+    // While closing, Fastify would answer requests still arriving on open keep-alive connections
+    // with a bare JSON 503; serving them (each then told to close its connection) loses nothing.
+    return503OnClosing: false,
     requestTimeout: http.requestTimeoutMs,
     keepAliveTimeout: http.keepAliveTimeoutMs,
     connectionTimeout: http.idleTimeoutMs,
