@@ -636,6 +636,16 @@ export interface components {
             /** @description Who holds the key and what for. */
             label: string;
         };
+        /**
+         * @description not_started 未启动 → in_progress 推进中 ⇄ delayed 滞后 → completed 已完成 → verified 已销号.
+         * @enum {string}
+         */
+        TaskStatusInput: "not_started" | "in_progress" | "delayed" | "completed" | "verified";
+        /**
+         * @description lead: the first unit listed (牵头单位); co: the units after it (配合单位).
+         * @enum {string}
+         */
+        AssignmentRoleInput: "lead" | "co";
         NewWebhookInput: {
             /**
              * Format: uri
@@ -674,16 +684,6 @@ export interface components {
              */
             status?: "active" | "disabled";
         };
-        /**
-         * @description not_started 未启动 → in_progress 推进中 ⇄ delayed 滞后 → completed 已完成 → verified 已销号.
-         * @enum {string}
-         */
-        TaskStatusInput: "not_started" | "in_progress" | "delayed" | "completed" | "verified";
-        /**
-         * @description lead: the first unit listed (牵头单位); co: the units after it (配合单位).
-         * @enum {string}
-         */
-        AssignmentRoleInput: "lead" | "co";
         TaskPatchInput: {
             status?: components["schemas"]["TaskStatusInput"];
             /** @description Lead agency only. */
@@ -869,6 +869,11 @@ export interface components {
             dueDate: string | null;
             lastReportAt: string | null;
         };
+        /** @description A tracked field’s value before and after the event. */
+        FieldChange: {
+            from: unknown;
+            to: unknown;
+        };
         Event: {
             /** @description Position in the whole ledger: gap-free and in commit order. */
             id: number;
@@ -885,10 +890,10 @@ export interface components {
             actor: components["schemas"]["Actor"];
             /** @description Each changed field with its value before and after. */
             changes: {
-                [key: string]: {
-                    from: unknown;
-                    to: unknown;
-                };
+                status?: components["schemas"]["FieldChange"];
+                progress?: components["schemas"]["FieldChange"];
+                dueDate?: components["schemas"]["FieldChange"];
+                lastReportAt?: components["schemas"]["FieldChange"];
             };
             note: string | null;
             evidence: string[];
@@ -988,6 +993,72 @@ export interface components {
         HealthStatus: {
             /** @constant */
             status: "ok";
+        };
+        /**
+         * @description not_started 未启动 → in_progress 推进中 ⇄ delayed 滞后 → completed 已完成 → verified 已销号.
+         * @enum {string}
+         */
+        TaskStatus: "not_started" | "in_progress" | "delayed" | "completed" | "verified";
+        /**
+         * @description lead: the first unit listed (牵头单位); co: the units after it (配合单位).
+         * @enum {string}
+         */
+        AssignmentRole: "lead" | "co";
+        /**
+         * @description 红黄绿灯: red = overdue; amber = delayed, or due within the amber window and not done; green otherwise; none once verified.
+         * @enum {string}
+         */
+        Health: "red" | "amber" | "green" | "none";
+        Assignment: {
+            agencyId: string;
+            /** @description Short name as written in the source. */
+            agencyName: string;
+            role: components["schemas"]["AssignmentRole"];
+            /** @description Place in the responsible-units cell, from 1. */
+            position: number;
+        };
+        Task: {
+            id: string;
+            listId: string;
+            /** @description 序号 in the list. */
+            number: number;
+            /** @description The task, verbatim from the source. */
+            text: string;
+            /** @description The article of the document the task comes from. */
+            articleId: string | null;
+            /** @description The 责任单位 cell, verbatim; null when the list has no such column. */
+            responsibleText: string | null;
+            assignments: components["schemas"]["Assignment"][];
+            status: components["schemas"]["TaskStatus"];
+            progress: number;
+            dueDate: string | null;
+            /** @description Derived: the due date has passed and the task is neither completed nor verified. */
+            overdue: boolean;
+            /** @description Derived: open, and no progress report (or creation) for STALE_AFTER_DAYS days. */
+            stale: boolean;
+            health: components["schemas"]["Health"];
+            /** @description Increases with every change; the ETag carries it. */
+            version: number;
+            /** @description Ledger position of the task’s latest event: pass the highest you hold as changedAfter to sync. */
+            lastEventId: number;
+            /** @description Tasks in other lists that carry the same measure. */
+            relatedTaskIds: string[];
+            lastReportAt: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC.
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC.
+             */
+            updatedAt: string;
+        };
+        TaskPage: {
+            items: components["schemas"]["Task"][];
+            /** @description Cursor for the next page; null on the last page. */
+            nextCursor: string | null;
         };
         Webhook: {
             id: string;
@@ -1098,72 +1169,6 @@ export interface components {
             };
             /** @description The ledger event, exactly as the API serves it; actor names the key and agency that acted. */
             event: components["schemas"]["Event"];
-        };
-        /**
-         * @description not_started 未启动 → in_progress 推进中 ⇄ delayed 滞后 → completed 已完成 → verified 已销号.
-         * @enum {string}
-         */
-        TaskStatus: "not_started" | "in_progress" | "delayed" | "completed" | "verified";
-        /**
-         * @description lead: the first unit listed (牵头单位); co: the units after it (配合单位).
-         * @enum {string}
-         */
-        AssignmentRole: "lead" | "co";
-        /**
-         * @description 红黄绿灯: red = overdue; amber = delayed, or due within the amber window and not done; green otherwise; none once verified.
-         * @enum {string}
-         */
-        Health: "red" | "amber" | "green" | "none";
-        Assignment: {
-            agencyId: string;
-            /** @description Short name as written in the source. */
-            agencyName: string;
-            role: components["schemas"]["AssignmentRole"];
-            /** @description Place in the responsible-units cell, from 1. */
-            position: number;
-        };
-        Task: {
-            id: string;
-            listId: string;
-            /** @description 序号 in the list. */
-            number: number;
-            /** @description The task, verbatim from the source. */
-            text: string;
-            /** @description The article of the document the task comes from. */
-            articleId: string | null;
-            /** @description The 责任单位 cell, verbatim; null when the list has no such column. */
-            responsibleText: string | null;
-            assignments: components["schemas"]["Assignment"][];
-            status: components["schemas"]["TaskStatus"];
-            progress: number;
-            dueDate: string | null;
-            /** @description Derived: the due date has passed and the task is neither completed nor verified. */
-            overdue: boolean;
-            /** @description Derived: open, and no progress report (or creation) for STALE_AFTER_DAYS days. */
-            stale: boolean;
-            health: components["schemas"]["Health"];
-            /** @description Increases with every change; the ETag carries it. */
-            version: number;
-            /** @description Ledger position of the task’s latest event: pass the highest you hold as changedAfter to sync. */
-            lastEventId: number;
-            /** @description Tasks in other lists that carry the same measure. */
-            relatedTaskIds: string[];
-            lastReportAt: string | null;
-            /**
-             * Format: date-time
-             * @description RFC 3339 timestamp in UTC.
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339 timestamp in UTC.
-             */
-            updatedAt: string;
-        };
-        TaskPage: {
-            items: components["schemas"]["Task"][];
-            /** @description Cursor for the next page; null on the last page. */
-            nextCursor: string | null;
         };
         Summary: {
             /**

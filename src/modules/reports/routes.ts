@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authProblems, problemResponse, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
+import { agencyCsv, articleCsv, followUpCsv, summaryCsv, timelineCsv } from './csv-rows.js';
 import { jsonOrCsv, sendReport } from './respond.js';
 import { AgencyReport, ArticleReport, ArticleReportQuery, FollowUpQuery, FollowUpReport, ReportQuery, StaleQuery, Summary, Timeline, TimelineQuery } from './schemas.js';
 import { agencyReport, articleReport, followUpReport, type ReportContext, summaryReport, timelineReport } from './service.js';
@@ -12,9 +13,6 @@ const tags = ['reports'];
 const asOfNote =
   'With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.';
 const errors = { ...problemResponsesWithout404, ...authProblems, 406: problemResponse('Accept allows neither application/json nor text/csv.') };
-
-/** Row reports as CSV: one row per item, each stamped with the moment the report describes. */
-const rowsWithAsOf = <T extends object>(report: { asOf: string; items: T[] }) => report.items.map((row) => ({ asOf: report.asOf, ...row }));
 
 /** The next page's address (RFC 8288), so a CSV client, which sees no nextCursor, can follow it too. */
 function linkToNextPage(request: FastifyRequest, reply: FastifyReply, nextCursor: string | null) {
@@ -48,7 +46,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: jsonOrCsv(Summary, 'The summary (CSV: one row).'), ...errors },
       },
     },
-    async (request, reply) => sendReport(request, reply, await summaryReport(app.deps.db, request.query, context()), (report) => [report], request.query.bom),
+    async (request, reply) => sendReport(request, reply, await summaryReport(app.deps.db, request.query, context()), summaryCsv, request.query.bom),
   );
 
   app.get(
@@ -65,7 +63,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) =>
-      sendReport(request, reply, await agencyReport(app.deps.db, request.query, context()), rowsWithAsOf, request.query.bom),
+      sendReport(request, reply, await agencyReport(app.deps.db, request.query, context()), agencyCsv, request.query.bom),
   );
 
   app.get(
@@ -82,16 +80,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) =>
-      sendReport(
-        request,
-        reply,
-        await articleReport(app.deps.db, request.query, context()),
-        (report) =>
-          report.parts.flatMap((part) =>
-            part.articles.map((article) => ({ asOf: report.asOf, partId: part.id, partNumber: part.number, partTitle: part.title, ...article })),
-          ),
-        request.query.bom,
-      ),
+      sendReport(request, reply, await articleReport(app.deps.db, request.query, context()), articleCsv, request.query.bom),
   );
 
   app.get(
@@ -110,7 +99,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const report = await followUpReport(app.deps.db, request.query, 'overdue', context());
       linkToNextPage(request, reply, report.nextCursor);
-      return sendReport(request, reply, report, rowsWithAsOf, request.query.bom);
+      return sendReport(request, reply, report, followUpCsv, request.query.bom);
     },
   );
 
@@ -132,7 +121,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const { days, ...query } = request.query;
       const report = await followUpReport(app.deps.db, query, 'stale', days ? { ...ctx, policy: { ...ctx.policy, staleAfterDays: days } } : ctx);
       linkToNextPage(request, reply, report.nextCursor);
-      return sendReport(request, reply, report, rowsWithAsOf, query.bom);
+      return sendReport(request, reply, report, followUpCsv, query.bom);
     },
   );
 
@@ -150,7 +139,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) =>
-      sendReport(request, reply, await timelineReport(app.deps.db, request.query, context()), (report) => report.points.map((p) => ({ interval: report.interval, ...p })), request.query.bom),
+      sendReport(request, reply, await timelineReport(app.deps.db, request.query, context()), timelineCsv, request.query.bom),
   );
 };
 
