@@ -369,7 +369,7 @@ export interface paths {
         };
         /**
          * Status, health, completion and overdue/stale counts, now or as of a past moment
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves.
          */
         get: operations["getSummaryReport"];
         put?: never;
@@ -389,7 +389,7 @@ export interface paths {
         };
         /**
          * Per agency: tasks led and co-owned, their status, overdue and stale counts, last report
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves.
          */
         get: operations["getAgencyReport"];
         put?: never;
@@ -409,7 +409,7 @@ export interface paths {
         };
         /**
          * Per part and article of a document: status, overdue and stale counts
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves.
          */
         get: operations["getArticleReport"];
         put?: never;
@@ -429,7 +429,7 @@ export interface paths {
         };
         /**
          * Overdue tasks with their lead agency and days late
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported. Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves. Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.
          */
         get: operations["getOverdueReport"];
         put?: never;
@@ -449,7 +449,7 @@ export interface paths {
         };
         /**
          * Open tasks without a progress report for `days` days, with their lead agency
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported. Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves. Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.
          */
         get: operations["getStaleReport"];
         put?: never;
@@ -469,7 +469,7 @@ export interface paths {
         };
         /**
          * Counts by status at the end of each day, week or month, for a burn-up chart
-         * @description Computed from the ledger: each point equals the summary as of the end of its period. JSON by default; Accept: text/csv gives CSV.
+         * @description Computed from the ledger: each point equals the summary as of the end of its period. JSON by default; Accept: text/csv gives CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves.
          */
         get: operations["getTimelineReport"];
         put?: never;
@@ -2876,12 +2876,21 @@ export interface operations {
             /** @description The summary (CSV: one row). */
             200: {
                 headers: {
+                    /** @description Weak validator: send it as If-None-Match to get 304 while the report is unchanged. */
+                    etag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Summary"];
                     "text/csv": string;
                 };
+            };
+            /** @description Nothing the report depends on changed since the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
             400: {
@@ -2960,12 +2969,21 @@ export interface operations {
             /** @description One row per agency with tasks in scope. */
             200: {
                 headers: {
+                    /** @description Weak validator: send it as If-None-Match to get 304 while the report is unchanged. */
+                    etag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AgencyReport"];
                     "text/csv": string;
                 };
+            };
+            /** @description Nothing the report depends on changed since the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
             400: {
@@ -3046,12 +3064,21 @@ export interface operations {
             /** @description Parts with their articles (CSV: one row per article). */
             200: {
                 headers: {
+                    /** @description Weak validator: send it as If-None-Match to get 304 while the report is unchanged. */
+                    etag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ArticleReport"];
                     "text/csv": string;
                 };
+            };
+            /** @description Nothing the report depends on changed since the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
             400: {
@@ -3143,6 +3170,8 @@ export interface operations {
             /** @description One row per overdue task. */
             200: {
                 headers: {
+                    /** @description Weak validator: send it as If-None-Match to get 304 while the report is unchanged. */
+                    etag?: string;
                     /** @description RFC 8288 link to the next page (rel="next"); absent on the last page. */
                     link?: string;
                     [name: string]: unknown;
@@ -3151,6 +3180,13 @@ export interface operations {
                     "application/json": components["schemas"]["FollowUpReport"];
                     "text/csv": string;
                 };
+            };
+            /** @description Nothing the report depends on changed since the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
             400: {
@@ -3235,6 +3271,8 @@ export interface operations {
             /** @description One row per stale task. */
             200: {
                 headers: {
+                    /** @description Weak validator: send it as If-None-Match to get 304 while the report is unchanged. */
+                    etag?: string;
                     /** @description RFC 8288 link to the next page (rel="next"); absent on the last page. */
                     link?: string;
                     [name: string]: unknown;
@@ -3243,6 +3281,13 @@ export interface operations {
                     "application/json": components["schemas"]["FollowUpReport"];
                     "text/csv": string;
                 };
+            };
+            /** @description Nothing the report depends on changed since the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
             400: {
@@ -3324,12 +3369,21 @@ export interface operations {
             /** @description One point per period (CSV: one row per point). */
             200: {
                 headers: {
+                    /** @description Weak validator: send it as If-None-Match to get 304 while the report is unchanged. */
+                    etag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Timeline"];
                     "text/csv": string;
                 };
+            };
+            /** @description Nothing the report depends on changed since the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
             400: {

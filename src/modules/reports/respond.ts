@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.js';
 import { type Column, csvColumns, toCsv } from '../common/csv.js';
+import { matchesIfNoneMatch } from '../common/etag.js';
 
 export const CsvBody = z.string().describe('RFC 4180 CSV with a header row, whose columns follow the row schema; nested fields as dotted column names.');
 
@@ -22,13 +23,24 @@ export function csvView<R extends z.ZodObject, T>(row: R, rowsOf: (report: T) =>
   return { columns: csvColumns(row), rowsOf };
 }
 
+export type ReportFormat = 'application/json' | 'text/csv';
+
 /**
  * Sends a report as the client asked: JSON by default, CSV for Accept: text/csv, 406 for an
- * Accept that allows neither.
+ * Accept that allows neither. The validator comes first and names what the report depends on, so
+ * If-None-Match it matches answers 304 before the report is computed.
  */
-export function sendReport<T>(request: FastifyRequest, reply: FastifyReply, report: T, csv: CsvView<T>, bom: boolean | undefined) {
+export async function sendReport<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  report: { tag(format: ReportFormat): Promise<string>; compute(): Promise<T>; csv: CsvView<T>; bom: boolean | undefined },
+) {
   const type = request.accepts().type(['application/json', 'text/csv']);
   if (type === false) throw new DomainError('not_acceptable', 'Reports are available as application/json and text/csv.');
-  if (type === 'application/json') return reply.send(report);
-  return reply.type('text/csv; charset=utf-8').send(toCsv(csv.columns, csv.rowsOf(report), bom ?? false));
+  const etag = await report.tag(type as ReportFormat);
+  if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.header('etag', etag).code(304).send();
+  const body = await report.compute();
+  void reply.header('etag', etag);
+  if (type === 'application/json') return reply.send(body);
+  return reply.type('text/csv; charset=utf-8').send(toCsv(report.csv.columns, report.csv.rowsOf(body), report.bom ?? false));
 }
