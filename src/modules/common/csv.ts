@@ -24,7 +24,15 @@ function columnsAt(schema: z.ZodType, path: string[]): Column[] {
   const read = (row: unknown) => path.reduce<unknown>((value, key) => (value === null || typeof value !== 'object' ? undefined : (value as Record<string, unknown>)[key]), row);
   const name = path.join('.');
   if (inner instanceof z.ZodArray && isPlain(lookThrough(inner.element as z.ZodType))) {
-    return [{ name, cell: (row) => ((value) => (Array.isArray(value) ? value.join(' ') : null))(read(row)) }];
+    return [
+      {
+        name,
+        cell: (row) => {
+          const list = read(row);
+          return Array.isArray(list) ? list.join(' ') : null;
+        },
+      },
+    ];
   }
   return [{ name, cell: (row) => asCell(read(row)) }];
 }
