@@ -369,7 +369,7 @@ export interface paths {
         };
         /**
          * Status, health, completion and overdue/stale counts, now or as of a past moment
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves.
          */
         get: operations["getSummaryReport"];
         put?: never;
@@ -389,7 +389,7 @@ export interface paths {
         };
         /**
          * Per agency: tasks led and co-owned, their status, overdue and stale counts, last report
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves.
          */
         get: operations["getAgencyReport"];
         put?: never;
@@ -409,7 +409,7 @@ export interface paths {
         };
         /**
          * Per part and article of a document: status, overdue and stale counts
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves.
          */
         get: operations["getArticleReport"];
         put?: never;
@@ -429,7 +429,7 @@ export interface paths {
         };
         /**
          * Overdue tasks with their lead agency and days late
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported. Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves. Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.
          */
         get: operations["getOverdueReport"];
         put?: never;
@@ -449,7 +449,7 @@ export interface paths {
         };
         /**
          * Open tasks without a progress report for `days` days, with their lead agency
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported. Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves. Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.
          */
         get: operations["getStaleReport"];
         put?: never;
@@ -469,7 +469,7 @@ export interface paths {
         };
         /**
          * Counts by status at the end of each day, week or month, for a burn-up chart
-         * @description Computed from the ledger: each point equals the summary as of the end of its period. JSON by default; Accept: text/csv gives CSV.
+         * @description Computed from the ledger: each point equals the summary as of the end of its period. JSON by default; Accept: text/csv gives CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves.
          */
         get: operations["getTimelineReport"];
         put?: never;
@@ -636,6 +636,16 @@ export interface components {
             /** @description Who holds the key and what for. */
             label: string;
         };
+        /**
+         * @description not_started 未启动 → in_progress 推进中 ⇄ delayed 滞后 → completed 已完成 → verified 已销号.
+         * @enum {string}
+         */
+        TaskStatusInput: "not_started" | "in_progress" | "delayed" | "completed" | "verified";
+        /**
+         * @description lead: the first unit listed (牵头单位); co: the units after it (配合单位).
+         * @enum {string}
+         */
+        AssignmentRoleInput: "lead" | "co";
         NewWebhookInput: {
             /**
              * Format: uri
@@ -674,16 +684,6 @@ export interface components {
              */
             status?: "active" | "disabled";
         };
-        /**
-         * @description not_started 未启动 → in_progress 推进中 ⇄ delayed 滞后 → completed 已完成 → verified 已销号.
-         * @enum {string}
-         */
-        TaskStatusInput: "not_started" | "in_progress" | "delayed" | "completed" | "verified";
-        /**
-         * @description lead: the first unit listed (牵头单位); co: the units after it (配合单位).
-         * @enum {string}
-         */
-        AssignmentRoleInput: "lead" | "co";
         TaskPatchInput: {
             status?: components["schemas"]["TaskStatusInput"];
             /** @description Lead agency only. */
@@ -869,6 +869,11 @@ export interface components {
             dueDate: string | null;
             lastReportAt: string | null;
         };
+        /** @description A tracked field’s value before and after the event. */
+        FieldChange: {
+            from: unknown;
+            to: unknown;
+        };
         Event: {
             /** @description Position in the whole ledger: gap-free and in commit order. */
             id: number;
@@ -885,10 +890,10 @@ export interface components {
             actor: components["schemas"]["Actor"];
             /** @description Each changed field with its value before and after. */
             changes: {
-                [key: string]: {
-                    from: unknown;
-                    to: unknown;
-                };
+                status?: components["schemas"]["FieldChange"];
+                progress?: components["schemas"]["FieldChange"];
+                dueDate?: components["schemas"]["FieldChange"];
+                lastReportAt?: components["schemas"]["FieldChange"];
             };
             note: string | null;
             evidence: string[];
@@ -988,6 +993,72 @@ export interface components {
         HealthStatus: {
             /** @constant */
             status: "ok";
+        };
+        /**
+         * @description not_started 未启动 → in_progress 推进中 ⇄ delayed 滞后 → completed 已完成 → verified 已销号.
+         * @enum {string}
+         */
+        TaskStatus: "not_started" | "in_progress" | "delayed" | "completed" | "verified";
+        /**
+         * @description lead: the first unit listed (牵头单位); co: the units after it (配合单位).
+         * @enum {string}
+         */
+        AssignmentRole: "lead" | "co";
+        /**
+         * @description 红黄绿灯: red = overdue; amber = delayed, or due within the amber window and not done; green otherwise; none once verified.
+         * @enum {string}
+         */
+        Health: "red" | "amber" | "green" | "none";
+        Assignment: {
+            agencyId: string;
+            /** @description Short name as written in the source. */
+            agencyName: string;
+            role: components["schemas"]["AssignmentRole"];
+            /** @description Place in the responsible-units cell, from 1. */
+            position: number;
+        };
+        Task: {
+            id: string;
+            listId: string;
+            /** @description 序号 in the list. */
+            number: number;
+            /** @description The task, verbatim from the source. */
+            text: string;
+            /** @description The article of the document the task comes from. */
+            articleId: string | null;
+            /** @description The 责任单位 cell, verbatim; null when the list has no such column. */
+            responsibleText: string | null;
+            assignments: components["schemas"]["Assignment"][];
+            status: components["schemas"]["TaskStatus"];
+            progress: number;
+            dueDate: string | null;
+            /** @description Derived: the due date has passed and the task is neither completed nor verified. */
+            overdue: boolean;
+            /** @description Derived: open, and no progress report (or creation) for STALE_AFTER_DAYS days. */
+            stale: boolean;
+            health: components["schemas"]["Health"];
+            /** @description Increases with every change; the ETag carries it. */
+            version: number;
+            /** @description Ledger position of the task’s latest event: pass the highest you hold as changedAfter to sync. */
+            lastEventId: number;
+            /** @description Tasks in other lists that carry the same measure. */
+            relatedTaskIds: string[];
+            lastReportAt: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC.
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC.
+             */
+            updatedAt: string;
+        };
+        TaskPage: {
+            items: components["schemas"]["Task"][];
+            /** @description Cursor for the next page; null on the last page. */
+            nextCursor: string | null;
         };
         Webhook: {
             id: string;
@@ -1098,72 +1169,6 @@ export interface components {
             };
             /** @description The ledger event, exactly as the API serves it; actor names the key and agency that acted. */
             event: components["schemas"]["Event"];
-        };
-        /**
-         * @description not_started 未启动 → in_progress 推进中 ⇄ delayed 滞后 → completed 已完成 → verified 已销号.
-         * @enum {string}
-         */
-        TaskStatus: "not_started" | "in_progress" | "delayed" | "completed" | "verified";
-        /**
-         * @description lead: the first unit listed (牵头单位); co: the units after it (配合单位).
-         * @enum {string}
-         */
-        AssignmentRole: "lead" | "co";
-        /**
-         * @description 红黄绿灯: red = overdue; amber = delayed, or due within the amber window and not done; green otherwise; none once verified.
-         * @enum {string}
-         */
-        Health: "red" | "amber" | "green" | "none";
-        Assignment: {
-            agencyId: string;
-            /** @description Short name as written in the source. */
-            agencyName: string;
-            role: components["schemas"]["AssignmentRole"];
-            /** @description Place in the responsible-units cell, from 1. */
-            position: number;
-        };
-        Task: {
-            id: string;
-            listId: string;
-            /** @description 序号 in the list. */
-            number: number;
-            /** @description The task, verbatim from the source. */
-            text: string;
-            /** @description The article of the document the task comes from. */
-            articleId: string | null;
-            /** @description The 责任单位 cell, verbatim; null when the list has no such column. */
-            responsibleText: string | null;
-            assignments: components["schemas"]["Assignment"][];
-            status: components["schemas"]["TaskStatus"];
-            progress: number;
-            dueDate: string | null;
-            /** @description Derived: the due date has passed and the task is neither completed nor verified. */
-            overdue: boolean;
-            /** @description Derived: open, and no progress report (or creation) for STALE_AFTER_DAYS days. */
-            stale: boolean;
-            health: components["schemas"]["Health"];
-            /** @description Increases with every change; the ETag carries it. */
-            version: number;
-            /** @description Ledger position of the task’s latest event: pass the highest you hold as changedAfter to sync. */
-            lastEventId: number;
-            /** @description Tasks in other lists that carry the same measure. */
-            relatedTaskIds: string[];
-            lastReportAt: string | null;
-            /**
-             * Format: date-time
-             * @description RFC 3339 timestamp in UTC.
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339 timestamp in UTC.
-             */
-            updatedAt: string;
-        };
-        TaskPage: {
-            items: components["schemas"]["Task"][];
-            /** @description Cursor for the next page; null on the last page. */
-            nextCursor: string | null;
         };
         Summary: {
             /**
@@ -2871,12 +2876,21 @@ export interface operations {
             /** @description The summary (CSV: one row). */
             200: {
                 headers: {
+                    /** @description Weak validator: send it as If-None-Match to get 304 while the report is unchanged. */
+                    etag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Summary"];
                     "text/csv": string;
                 };
+            };
+            /** @description Nothing the report depends on changed since the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
             400: {
@@ -2955,12 +2969,21 @@ export interface operations {
             /** @description One row per agency with tasks in scope. */
             200: {
                 headers: {
+                    /** @description Weak validator: send it as If-None-Match to get 304 while the report is unchanged. */
+                    etag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AgencyReport"];
                     "text/csv": string;
                 };
+            };
+            /** @description Nothing the report depends on changed since the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
             400: {
@@ -3041,12 +3064,21 @@ export interface operations {
             /** @description Parts with their articles (CSV: one row per article). */
             200: {
                 headers: {
+                    /** @description Weak validator: send it as If-None-Match to get 304 while the report is unchanged. */
+                    etag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ArticleReport"];
                     "text/csv": string;
                 };
+            };
+            /** @description Nothing the report depends on changed since the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
             400: {
@@ -3138,6 +3170,8 @@ export interface operations {
             /** @description One row per overdue task. */
             200: {
                 headers: {
+                    /** @description Weak validator: send it as If-None-Match to get 304 while the report is unchanged. */
+                    etag?: string;
                     /** @description RFC 8288 link to the next page (rel="next"); absent on the last page. */
                     link?: string;
                     [name: string]: unknown;
@@ -3146,6 +3180,13 @@ export interface operations {
                     "application/json": components["schemas"]["FollowUpReport"];
                     "text/csv": string;
                 };
+            };
+            /** @description Nothing the report depends on changed since the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
             400: {
@@ -3230,6 +3271,8 @@ export interface operations {
             /** @description One row per stale task. */
             200: {
                 headers: {
+                    /** @description Weak validator: send it as If-None-Match to get 304 while the report is unchanged. */
+                    etag?: string;
                     /** @description RFC 8288 link to the next page (rel="next"); absent on the last page. */
                     link?: string;
                     [name: string]: unknown;
@@ -3238,6 +3281,13 @@ export interface operations {
                     "application/json": components["schemas"]["FollowUpReport"];
                     "text/csv": string;
                 };
+            };
+            /** @description Nothing the report depends on changed since the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
             400: {
@@ -3319,12 +3369,21 @@ export interface operations {
             /** @description One point per period (CSV: one row per point). */
             200: {
                 headers: {
+                    /** @description Weak validator: send it as If-None-Match to get 304 while the report is unchanged. */
+                    etag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Timeline"];
                     "text/csv": string;
                 };
+            };
+            /** @description Nothing the report depends on changed since the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
             400: {

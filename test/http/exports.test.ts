@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { flatten } from '../../src/modules/reports/csv.js';
 import { getJson, setupApp } from '../helpers/app.js';
-import { postReport } from '../helpers/requests.js';
+import { assertCsvMatches, readCsv } from '../helpers/csv.js';
+import { patchTask, postReport } from '../helpers/requests.js';
 
 const lines = (body: string) =>
   body
@@ -35,8 +35,8 @@ t.test('exports', async (t) => {
     const parsed = parse(response.body, { columns: true, bom: true }) as Record<string, string>[];
     const listed = (await getJson(app, '/v1/tasks?limit=200', auditor)).body.items;
     t.equal(parsed.length, 58);
-    const expected = listed.map((task: any) => Object.fromEntries(Object.entries(flatten(task)).map(([k, v]) => [k, v === null ? '' : String(v)])));
-    t.same(parsed, expected, 'every cell of every task');
+    assertCsvMatches(t, response.body, listed, 'tasks export', ['assignments']);
+    t.same(readCsv(response.body).header.slice(0, 7), ['id', 'listId', 'number', 'text', 'articleId', 'responsibleText', 'assignments'], 'columns in schema order');
     t.same(JSON.parse(parsed[41]!.assignments!), listed[41].assignments, 'assignments survive as JSON');
     t.equal(parsed.find((row) => row.id === 'tj-2021-annex1-04')!.relatedTaskIds, 'tj-2021-annex2-32');
   });
@@ -80,11 +80,66 @@ t.test('exports', async (t) => {
     t.equal((await get('/v1/exports/tasks', { 'if-none-match': stale.headers.etag as string })).statusCode, 200, 'a new event changes it');
   });
 
+  t.test('an events export with nothing new still carries its header', async (t) => {
+    const position = lines((await get('/v1/exports/events')).body).at(-1).id;
+    const whole = readCsv((await get('/v1/exports/events', { accept: 'text/csv' })).body).header;
+    const empty = await get(`/v1/exports/events?since=${position}`, { accept: 'text/csv' });
+    t.equal(empty.statusCode, 200);
+    t.equal(empty.body, `${whole.join(',')}\r\n`);
+  });
+
   t.test('access and negotiation', async (t) => {
     t.equal((await app.inject({ method: 'GET', url: '/v1/exports/events', headers: { authorization: hrss } })).statusCode, 403);
     t.equal((await get('/v1/exports/tasks', { accept: 'application/xml' })).statusCode, 406);
     t.equal((await get('/v1/exports/events?since=-1')).statusCode, 400);
   });
+});
+
+t.test('the events CSV says what the NDJSON says, for every event type, with one header for every range', async (t) => {
+  const { app, key } = await setupApp(t);
+  const auditor = await key('auditor');
+  const supervisor = await key('supervisor');
+  const hrss = await key('agency', 'tj-hrss-bureau'); // 市人社局 leads task 44
+  const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers: { authorization: auditor, ...headers } });
+
+  const task = 'tj-2021-annex2-44';
+  let etag = '"1"';
+  const patch = async (authorization: string, body: object) => {
+    const response = await patchTask(app, authorization, task, etag, body);
+    t.equal(response.status, 200, JSON.stringify(body));
+    etag = response.headers.etag as string;
+  };
+  await patch(hrss, { status: 'in_progress', progress: 10 }); // status_changed
+  await patch(hrss, { progress: 40 }); // progress_updated
+  t.equal((await postReport(app, hrss, task, { note: '含逗号, "引号" 与\n换行', progress: 50, evidence: ['https://hrss.tj.gov.cn/a.html', 'https://hrss.tj.gov.cn/b.html'] })).status, 201);
+  t.equal((await postReport(app, hrss, task, { note: '无进度变化' })).status, 201); // progress_reported, no changes
+  etag = (await get(`/v1/tasks/${task}`)).headers.etag as string;
+  await patch(hrss, { status: 'completed', progress: 100 });
+  await patch(hrss, { status: 'in_progress' }); // completion_withdrawn
+  await patch(hrss, { status: 'completed' });
+  await patch(supervisor, { status: 'in_progress', note: '材料不全' }); // completion_rejected
+  await patch(hrss, { status: 'completed' });
+  await patch(supervisor, { status: 'verified' }); // verified
+  await patch(supervisor, { status: 'in_progress', note: '复查' }); // reopened
+  await patch(supervisor, { dueDate: '2026-06-30' }); // due_date_set
+
+  const ndjson = lines((await get('/v1/exports/events')).body);
+  const types = ['created', 'status_changed', 'completion_withdrawn', 'verified', 'completion_rejected', 'reopened', 'progress_updated', 'due_date_set', 'progress_reported'];
+  t.same([...new Set(ndjson.map((event: any) => event.type))].sort(), [...types].sort(), 'every event type is in the ledger');
+  const csv = (await get('/v1/exports/events', { accept: 'text/csv' })).body;
+  assertCsvMatches(t, csv, ndjson, 'events since 0');
+
+  const { header } = readCsv(csv);
+  for (const column of ['changes.status.from', 'changes.status.to', 'changes.progress.from', 'changes.progress.to', 'changes.dueDate.from', 'changes.dueDate.to', 'evidence', 'state.status']) {
+    t.ok(header.includes(column), column);
+  }
+  for (const since of [57, 58, 59, 60, 62, ndjson.at(-1).id]) {
+    const page = (await get(`/v1/exports/events?since=${since}`, { accept: 'text/csv' })).body;
+    t.same(readCsv(page).header, header, `since=${since}: the same header`);
+    assertCsvMatches(t, page, ndjson.filter((event: any) => event.id > since), `events since ${since}`);
+  }
+  const reported = readCsv(csv).rows.find((row) => row.note === '含逗号, "引号" 与\n换行')!;
+  t.match(reported, { type: 'progress_reported', 'changes.progress.from': '40', 'changes.progress.to': '50', 'changes.status.from': '', evidence: 'https://hrss.tj.gov.cn/a.html https://hrss.tj.gov.cn/b.html' });
 });
 
 t.test('an export still streaming after EXPORT_MAX_SECONDS is aborted, never cut short silently', async (t) => {

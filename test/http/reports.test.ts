@@ -146,6 +146,29 @@ t.test('reports on a hand-checked fixture', async (t) => {
     t.match((await getJson(app, '/v1/reports/summary?asOf=2025-12-31')).body, { asOf: '2025-12-31T23:59:59.999Z', total: 0, completionRate: 0 });
   });
 
+  t.test('asOf after now is refused; today means now', async (t) => {
+    // Later than every event the other tests recorded, so that now is after all of them.
+    clock.now = new Date('2026-04-01T12:00:00.000Z');
+    for (const asOf of ['2026-04-02', '2026-04-01T12:00:00.001Z', '2026-04-01T20:00:01+08:00', '2099-01-01']) {
+      for (const report of ['summary', 'agencies', 'articles?document=tj-2021', 'overdue', 'stale']) {
+        const url = `/v1/reports/${report}${report.includes('?') ? '&' : '?'}asOf=${encodeURIComponent(asOf)}`;
+        const { status, body } = await getJson(app, url);
+        t.equal(status, 400, url);
+        t.match(body, { code: 'validation_failed', errors: [{ location: 'querystring', path: 'asOf' }] });
+      }
+    }
+    const live = (await getJson(app, '/v1/reports/summary')).body;
+    t.same((await getJson(app, '/v1/reports/summary?asOf=2026-04-01')).body, live, 'today is not over: its date means now');
+    t.same((await getJson(app, '/v1/reports/summary?asOf=2026-04-01T12:00:00Z')).body, live, 'now itself is fine');
+    t.same((await getJson(app, '/v1/reports/summary?asOf=2026-04-01T20:00:00%2B08:00')).body, live, 'the same instant in another offset');
+    const first = (await getJson(app, '/v1/reports/stale?limit=20&asOf=2026-04-01')).body;
+    clock.now = new Date('2026-04-01T12:01:00.000Z');
+    const second = await getJson(app, `/v1/reports/stale?limit=20&asOf=2026-04-01&cursor=${first.nextCursor}`);
+    t.equal(second.status, 200, 'a cursor goes on with today’s date as with no asOf');
+    t.equal(second.body.asOf, first.asOf);
+    clock.now = NOW;
+  });
+
   t.test('bad report parameters are 400 problems', async (t) => {
     for (const url of ['/v1/reports/summary?asOf=yesterday', '/v1/reports/summary?list=A,b', '/v1/reports/summary?list=', '/v1/reports/stale?days=0', '/v1/reports/overdue?days=3', '/v1/reports/summary?asOf=2026-02-30']) {
       const { status, body } = await getJson(app, url);

@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import accepts from '@fastify/accepts';
-import { stringify } from 'csv-stringify';
 import { eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -8,8 +7,10 @@ import { z } from 'zod';
 import { ledgerState } from '../../db/schema/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { authProblems, Bom, problemResponse, problemResponsesWithout404 } from '../common/schemas.js';
-import { flatten } from '../reports/csv.js';
+import { type Column, csvColumns, csvRecord, csvStringifier } from '../common/csv.js';
 import { matchesIfNoneMatch } from '../common/etag.js';
+import { Event } from '../tasks/events-schemas.js';
+import { Task } from '../tasks/schemas.js';
 import { withDeadline } from './deadline.js';
 import { exportEvents, exportTasks, tasksExportTag } from './service.js';
 
@@ -20,11 +21,14 @@ const Stream = z
 const streamed = (description: string) => ({ description, content: { 'application/x-ndjson': { schema: Stream }, 'text/csv': { schema: Stream } } });
 const errors = { ...problemResponsesWithout404, ...authProblems, 406: problemResponse('Accept allows neither application/x-ndjson nor text/csv.') };
 
+const taskColumns = csvColumns(Task);
+const eventColumns = csvColumns(Event);
+
 /**
- * Streams items as NDJSON or CSV without holding the export in memory: the source yields a batch
- * at a time and the socket's back-pressure paces it.
+ * Streams items as NDJSON or CSV (columns of the items' schema) without holding the export in
+ * memory: the source yields a batch at a time and the socket's back-pressure paces it.
  */
-function streamAs(type: 'application/x-ndjson' | 'text/csv', items: AsyncIterable<object>, bom: boolean): Readable {
+function streamAs(type: 'application/x-ndjson' | 'text/csv', items: AsyncIterable<object>, columns: Column[], bom: boolean): Readable {
   if (type === 'application/x-ndjson') {
     return Readable.from(
       (async function* () {
@@ -34,10 +38,10 @@ function streamAs(type: 'application/x-ndjson' | 'text/csv', items: AsyncIterabl
   }
   const rows = Readable.from(
     (async function* () {
-      for await (const item of items) yield flatten(item as Record<string, unknown>);
+      for await (const item of items) yield csvRecord(columns, item);
     })(),
   );
-  return rows.pipe(stringify({ header: true, record_delimiter: 'windows', bom, cast: { boolean: (v) => String(v) } }));
+  return rows.pipe(csvStringifier(columns, bom));
 }
 
 const routes: FastifyPluginAsyncZod = async (app) => {
@@ -71,7 +75,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       void reply.header('etag', etag);
       if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
       const items = exportTasks(app.deps.db, ctx);
-      return reply.type(type === 'text/csv' ? 'text/csv; charset=utf-8' : type).send(limited(streamAs(type, items, request.query.bom ?? false)) as never);
+      return reply.type(type === 'text/csv' ? 'text/csv; charset=utf-8' : type).send(limited(streamAs(type, items, taskColumns, request.query.bom ?? false)) as never);
     },
   );
 
@@ -100,7 +104,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       void reply.header('etag', etag);
       if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
       const items = exportEvents(app.deps.db, request.query.since, state?.position ?? 0);
-      return reply.type(type === 'text/csv' ? 'text/csv; charset=utf-8' : type).send(limited(streamAs(type, items, request.query.bom ?? false)) as never);
+      return reply.type(type === 'text/csv' ? 'text/csv; charset=utf-8' : type).send(limited(streamAs(type, items, eventColumns, request.query.bom ?? false)) as never);
     },
   );
 };

@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { and, asc, eq, gt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, or } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { agencies, ledgerState, taskEvents, taskLinks, type TaskRow, tasks } from '../../db/schema/index.js';
-import { utcDate } from '../../domain/task-state.js';
-import { staleAt } from '../common/task-conditions.js';
+import { taskEvents, type TaskRow, tasks } from '../../db/schema/index.js';
+import { readTag } from '../common/read-tag.js';
 import { toEvent } from '../tasks/events.js';
 import type { Event } from '../tasks/events-schemas.js';
 import { hydrate, type ReadContext } from '../tasks/service.js';
@@ -34,24 +32,13 @@ export async function* exportTasks(db: Database, ctx: ReadContext): AsyncGenerat
 }
 
 /**
- * A validator for the tasks export. Its bytes follow from the task rows (which change only with a
- * ledger event, so the ledger position stands for them), the agency names and links it embeds, and
- * the clock through the derived flags: overdue and health change with the UTC date, and stale grows
- * with time until an event resets it, so at one position the number of stale tasks says which are.
- * Weak, because rows written while a long export streams may appear in their newer state.
+ * A validator for the tasks export: its bytes follow from what readTag names, and from the clock
+ * through the derived flags — overdue and health with the UTC date, stale with the number of
+ * stale tasks. Weak also because rows written while a long export streams may appear in their
+ * newer state.
  */
-export async function tasksExportTag(db: Database, ctx: ReadContext, variant: string): Promise<string> {
-  const lastSign = sql`coalesce(${tasks.lastReportAt}, ${tasks.createdAt})`;
-  const [row] = await db
-    .select({
-      position: sql<number>`(select ${ledgerState.position} from ${ledgerState})`.mapWith(Number),
-      stale: sql<number>`count(*) filter (where ${staleAt({ status: tasks.status, dueDate: tasks.dueDate, lastSign }, ctx.now, ctx.policy.staleAfterDays)})`.mapWith(Number),
-      links: sql<number>`(select count(*) from ${taskLinks})`.mapWith(Number),
-      agencyNames: sql<string>`(select md5(string_agg(${agencies.id} || ':' || ${agencies.name}, ',' order by ${agencies.id})) from ${agencies})`,
-    })
-    .from(tasks);
-  const facts = [row?.position, row?.stale, row?.links, row?.agencyNames, utcDate(ctx.now), ctx.policy.staleAfterDays, ctx.policy.amberWindowDays, variant];
-  return `W/"tasks-${createHash('sha256').update(JSON.stringify(facts)).digest('base64url').slice(0, 32)}"`;
+export function tasksExportTag(db: Database, ctx: ReadContext, variant: string): Promise<string> {
+  return readTag(db, 'tasks', { now: ctx.now, policy: ctx.policy, variant, live: { scope: undefined, clock: ['staleTasks'] } });
 }
 
 /**

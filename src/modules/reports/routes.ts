@@ -1,20 +1,19 @@
 import accepts from '@fastify/accepts';
-import etag from '@fastify/etag';
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authProblems, problemResponse, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
+import { agencyCsv, articleCsv, followUpCsv, summaryCsv, timelineCsv } from './csv-rows.js';
 import { jsonOrCsv, sendReport } from './respond.js';
 import { AgencyReport, ArticleReport, ArticleReportQuery, FollowUpQuery, FollowUpReport, ReportQuery, StaleQuery, Summary, Timeline, TimelineQuery } from './schemas.js';
-import { agencyReport, articleReport, followUpReport, type ReportContext, summaryReport, timelineReport } from './service.js';
+import { agencyReport, articleReport, followUpReport, type ReportContext, reportTag, summaryReport, timelineReport } from './service.js';
 
 const tags = ['reports'];
-const asOfNote =
-  'With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then. JSON by default; Accept: text/csv gives RFC 4180 CSV. ETag and If-None-Match (304) are supported.';
+const etagNote =
+  'The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves.';
+const asOfNote = `With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. ${etagNote}`;
 const errors = { ...problemResponsesWithout404, ...authProblems, 406: problemResponse('Accept allows neither application/json nor text/csv.') };
-
-/** Row reports as CSV: one row per item, each stamped with the moment the report describes. */
-const rowsWithAsOf = <T extends object>(report: { asOf: string; items: T[] }) => report.items.map((row) => ({ asOf: report.asOf, ...row }));
+const notModified = { 304: z.undefined().describe('Nothing the report depends on changed since the response with this ETag.') };
 
 /** The next page's address (RFC 8288), so a CSV client, which sees no nextCursor, can follow it too. */
 function linkToNextPage(request: FastifyRequest, reply: FastifyReply, nextCursor: string | null) {
@@ -24,16 +23,16 @@ function linkToNextPage(request: FastifyRequest, reply: FastifyReply, nextCursor
   void reply.header('link', `<${next.pathname}${next.search}>; rel="next"`);
 }
 
-const pageHeaders = z.object({ link: z.string().optional().describe('RFC 8288 link to the next page (rel="next"); absent on the last page.') });
+const reportHeaders = z.object({ etag: z.string().describe('Weak validator: send it as If-None-Match to get 304 while the report is unchanged.') });
+const pageHeaders = reportHeaders.extend({ link: z.string().optional().describe('RFC 8288 link to the next page (rel="next"); absent on the last page.') });
 const followUpNote = `${asOfNote} Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.`;
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(accepts);
-  // A strong validator over the exact bytes sent; a repeated request for an unchanged report gets 304.
-  await app.register(etag, { algorithm: 'sha256' });
 
   const context = (): ReportContext => ({ now: app.deps.clock(), policy: app.deps.config });
   const access = { access: 'public-read' as const };
+  const { db } = app.deps;
 
   app.get(
     '/v1/reports/summary',
@@ -45,10 +44,18 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Status, health, completion and overdue/stale counts, now or as of a past moment',
         description: asOfNote,
         querystring: ReportQuery,
-        response: { 200: jsonOrCsv(Summary, 'The summary (CSV: one row).'), ...errors },
+        response: { 200: { ...jsonOrCsv(Summary, 'The summary (CSV: one row).'), headers: reportHeaders }, ...notModified, ...errors },
       },
     },
-    async (request, reply) => sendReport(request, reply, await summaryReport(app.deps.db, request.query, context()), (report) => [report], request.query.bom),
+    async (request, reply) => {
+      const ctx = context();
+      return sendReport(request, reply, {
+        tag: (format) => reportTag(db, 'summary', request.query, ctx, format),
+        compute: () => summaryReport(db, request.query, ctx),
+        csv: summaryCsv,
+        bom: request.query.bom,
+      });
+    },
   );
 
   app.get(
@@ -61,11 +68,18 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Per agency: tasks led and co-owned, their status, overdue and stale counts, last report',
         description: asOfNote,
         querystring: ReportQuery,
-        response: { 200: jsonOrCsv(AgencyReport, 'One row per agency with tasks in scope.'), ...errors },
+        response: { 200: { ...jsonOrCsv(AgencyReport, 'One row per agency with tasks in scope.'), headers: reportHeaders }, ...notModified, ...errors },
       },
     },
-    async (request, reply) =>
-      sendReport(request, reply, await agencyReport(app.deps.db, request.query, context()), rowsWithAsOf, request.query.bom),
+    async (request, reply) => {
+      const ctx = context();
+      return sendReport(request, reply, {
+        tag: (format) => reportTag(db, 'agencies', request.query, ctx, format),
+        compute: () => agencyReport(db, request.query, ctx),
+        csv: agencyCsv,
+        bom: request.query.bom,
+      });
+    },
   );
 
   app.get(
@@ -78,20 +92,23 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Per part and article of a document: status, overdue and stale counts',
         description: asOfNote,
         querystring: ArticleReportQuery,
-        response: { 200: jsonOrCsv(ArticleReport, 'Parts with their articles (CSV: one row per article).'), ...errors, 404: problemResponses[404] },
+        response: {
+          200: { ...jsonOrCsv(ArticleReport, 'Parts with their articles (CSV: one row per article).'), headers: reportHeaders },
+          ...notModified,
+          ...errors,
+          404: problemResponses[404],
+        },
       },
     },
-    async (request, reply) =>
-      sendReport(
-        request,
-        reply,
-        await articleReport(app.deps.db, request.query, context()),
-        (report) =>
-          report.parts.flatMap((part) =>
-            part.articles.map((article) => ({ asOf: report.asOf, partId: part.id, partNumber: part.number, partTitle: part.title, ...article })),
-          ),
-        request.query.bom,
-      ),
+    async (request, reply) => {
+      const ctx = context();
+      return sendReport(request, reply, {
+        tag: (format) => reportTag(db, 'articles', request.query, ctx, format),
+        compute: () => articleReport(db, request.query, ctx),
+        csv: articleCsv,
+        bom: request.query.bom,
+      });
+    },
   );
 
   app.get(
@@ -104,13 +121,21 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Overdue tasks with their lead agency and days late',
         description: followUpNote,
         querystring: FollowUpQuery,
-        response: { 200: { ...jsonOrCsv(FollowUpReport, 'One row per overdue task.'), headers: pageHeaders }, ...errors },
+        response: { 200: { ...jsonOrCsv(FollowUpReport, 'One row per overdue task.'), headers: pageHeaders }, ...notModified, ...errors },
       },
     },
     async (request, reply) => {
-      const report = await followUpReport(app.deps.db, request.query, 'overdue', context());
-      linkToNextPage(request, reply, report.nextCursor);
-      return sendReport(request, reply, report, rowsWithAsOf, request.query.bom);
+      const ctx = context();
+      return sendReport(request, reply, {
+        tag: (format) => reportTag(db, 'overdue', request.query, ctx, format),
+        compute: async () => {
+          const report = await followUpReport(db, request.query, 'overdue', ctx);
+          linkToNextPage(request, reply, report.nextCursor);
+          return report;
+        },
+        csv: followUpCsv,
+        bom: request.query.bom,
+      });
     },
   );
 
@@ -124,15 +149,23 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Open tasks without a progress report for `days` days, with their lead agency',
         description: followUpNote,
         querystring: StaleQuery,
-        response: { 200: { ...jsonOrCsv(FollowUpReport, 'One row per stale task.'), headers: pageHeaders }, ...errors },
+        response: { 200: { ...jsonOrCsv(FollowUpReport, 'One row per stale task.'), headers: pageHeaders }, ...notModified, ...errors },
       },
     },
     async (request, reply) => {
-      const ctx = context();
+      const base = context();
       const { days, ...query } = request.query;
-      const report = await followUpReport(app.deps.db, query, 'stale', days ? { ...ctx, policy: { ...ctx.policy, staleAfterDays: days } } : ctx);
-      linkToNextPage(request, reply, report.nextCursor);
-      return sendReport(request, reply, report, rowsWithAsOf, query.bom);
+      const ctx = days ? { ...base, policy: { ...base.policy, staleAfterDays: days } } : base;
+      return sendReport(request, reply, {
+        tag: (format) => reportTag(db, 'stale', query, ctx, format),
+        compute: async () => {
+          const report = await followUpReport(db, query, 'stale', ctx);
+          linkToNextPage(request, reply, report.nextCursor);
+          return report;
+        },
+        csv: followUpCsv,
+        bom: query.bom,
+      });
     },
   );
 
@@ -144,13 +177,20 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getTimelineReport',
         tags,
         summary: 'Counts by status at the end of each day, week or month, for a burn-up chart',
-        description: 'Computed from the ledger: each point equals the summary as of the end of its period. JSON by default; Accept: text/csv gives CSV.',
+        description: `Computed from the ledger: each point equals the summary as of the end of its period. JSON by default; Accept: text/csv gives CSV. ${etagNote}`,
         querystring: TimelineQuery,
-        response: { 200: jsonOrCsv(Timeline, 'One point per period (CSV: one row per point).'), ...errors },
+        response: { 200: { ...jsonOrCsv(Timeline, 'One point per period (CSV: one row per point).'), headers: reportHeaders }, ...notModified, ...errors },
       },
     },
-    async (request, reply) =>
-      sendReport(request, reply, await timelineReport(app.deps.db, request.query, context()), (report) => report.points.map((p) => ({ interval: report.interval, ...p })), request.query.bom),
+    async (request, reply) => {
+      const ctx = context();
+      return sendReport(request, reply, {
+        tag: (format) => reportTag(db, 'timeline', request.query, ctx, format),
+        compute: () => timelineReport(db, request.query, ctx),
+        csv: timelineCsv,
+        bom: request.query.bom,
+      });
+    },
   );
 };
 

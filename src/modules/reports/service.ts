@@ -6,8 +6,9 @@ import { documentOutline } from '../documents/service.js';
 import { daysBetween, summarize, type TaskGroup } from '../../domain/report-math.js';
 import { accumulateTimeline, type Interval, nextPeriod, periodStarts, type StatusMoves } from '../../domain/timeline.js';
 import { InvalidInputError } from '../../domain/errors.js';
-import type { DerivationPolicy } from '../../domain/task-state.js';
+import { type DerivationPolicy, utcDate } from '../../domain/task-state.js';
 import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
+import { type ClockFact, readTag } from '../common/read-tag.js';
 import { isOpen, overdueAt, quietAt } from '../common/task-conditions.js';
 import { assignedTo } from '../tasks/service.js';
 import type { FollowUpQuery, ReportQuery } from './schemas.js';
@@ -17,11 +18,20 @@ export interface ReportContext {
   policy: DerivationPolicy;
 }
 
-/** The moment a report describes: now, the instant given, or the end of the (UTC) day given. */
-export function reportMoment(asOf: string | undefined, now: Date): Date {
-  if (asOf === undefined) return now;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(asOf)) return new Date(Date.parse(`${asOf}T00:00:00Z`) + 86_400_000 - 1);
-  return new Date(asOf);
+/**
+ * The moment a report describes: now, the instant given, or the end of the (UTC) date given —
+ * today's date means now, as today is not over. A moment after now would be a guess at what the
+ * ledger will say, so it is refused. `live` when that moment is now, so the task rows answer.
+ */
+export function reportMoment(asOf: string | undefined, now: Date): { at: Date; live: boolean } {
+  if (asOf === undefined || asOf === utcDate(now)) return { at: now, live: true };
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? new Date(Date.parse(`${asOf}T00:00:00Z`) + 86_400_000 - 1) : new Date(asOf);
+  if (at > now) {
+    throw new InvalidInputError('asOf names a moment after now; reports describe what the ledger has recorded.', [
+      { location: 'querystring', path: 'asOf', message: `after now (${now.toISOString()})` },
+    ]);
+  }
+  return { at, live: false };
 }
 
 function scopeOf(db: Database, query: Pick<ReportQuery, 'list' | 'agency'>): SQL | undefined {
@@ -75,11 +85,45 @@ function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: boolean, 
     .as('task_at');
 }
 
+export type ReportName = 'summary' | 'agencies' | 'articles' | 'overdue' | 'stale' | 'timeline';
+
+/**
+ * What of the clock each report shows besides the date: counts of stale tasks; follow-up rows'
+ * daysSinceReport (which also decide which tasks are stale, for any days); agencies'
+ * daysSinceLastReport. The timeline counts statuses, which change only with events.
+ */
+const clockShown: Record<ReportName, ClockFact[]> = {
+  summary: ['staleTasks'],
+  articles: ['staleTasks'],
+  agencies: ['staleTasks', 'daysSinceAgencyReport'],
+  overdue: ['daysSinceReport'],
+  stale: ['daysSinceReport'],
+  timeline: [],
+};
+
+/**
+ * The ETag of a report (common/read-tag.ts): its query and format, and for a report of now (no
+ * asOf, or today's date, and no cursor, which carries the moment of its first page) the clock
+ * facts it shows, over the tasks in its scope. The agency report counts tasks by list and role,
+ * so its facts cover the lists in scope.
+ */
+export function reportTag(
+  db: Database,
+  name: ReportName,
+  query: { asOf?: string | undefined; cursor?: string | undefined; list?: string[] | undefined; agency?: string | undefined },
+  ctx: ReportContext,
+  format: string,
+): Promise<string> {
+  const live = query.cursor === undefined && reportMoment(query.asOf, ctx.now).live;
+  const scope = scopeOf(db, name === 'agencies' ? { list: query.list } : query);
+  return readTag(db, name, { now: ctx.now, policy: ctx.policy, variant: [query, format], live: live ? { scope, clock: clockShown[name] } : undefined });
+}
+
 const taskCount = sql<number>`count(*)::int`;
 
 export async function summaryReport(db: Database, query: ReportQuery, ctx: ReportContext) {
-  const at = reportMoment(query.asOf, ctx.now);
-  const scoped = tasksAt(db, scopeOf(db, query), at, query.asOf === undefined, ctx.policy.staleAfterDays);
+  const { at, live } = reportMoment(query.asOf, ctx.now);
+  const scoped = tasksAt(db, scopeOf(db, query), at, live, ctx.policy.staleAfterDays);
   const groups: TaskGroup[] = await db
     .select({ status: scoped.status, dueDate: scoped.dueDate, quiet: scoped.quiet, count: taskCount })
     .from(scoped)
@@ -93,13 +137,15 @@ const followUpCursor = z.tuple([z.iso.datetime(), cursorParts.text, cursorParts.
 /** Overdue or stale tasks at a moment, by list and number, with their lead agency, for follow-up. */
 export async function followUpReport(db: Database, query: FollowUpQuery, kind: 'overdue' | 'stale', ctx: ReportContext) {
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, followUpCursor);
-  if (after && query.asOf !== undefined && reportMoment(query.asOf, ctx.now).toISOString() !== after[0]) {
+  const moment = reportMoment(query.asOf, ctx.now);
+  // Today's date means now, as does no asOf: either way, the cursor's moment goes on.
+  if (after && !moment.live && moment.at.toISOString() !== after[0]) {
     throw new InvalidInputError('A cursor continues the report of the moment its first page described; asOf may not name another.', [
       { location: 'querystring', path: 'asOf', message: `omit it, or give ${after[0]}` },
     ]);
   }
-  const at = after ? new Date(after[0]) : reportMoment(query.asOf, ctx.now);
-  const scoped = tasksAt(db, scopeOf(db, query), at, after === undefined && query.asOf === undefined, ctx.policy.staleAfterDays);
+  const at = after ? new Date(after[0]) : moment.at;
+  const scoped = tasksAt(db, scopeOf(db, query), at, after === undefined && moment.live, ctx.policy.staleAfterDays);
   const flagged = kind === 'overdue' ? overdueAt(scoped, at) : and(isOpen(scoped), eq(scoped.quiet, true));
   const rows = await db
     .select({
@@ -140,8 +186,8 @@ export async function followUpReport(db: Database, query: FollowUpQuery, kind: '
  * in scope are left out.
  */
 export async function agencyReport(db: Database, query: ReportQuery, ctx: ReportContext) {
-  const at = reportMoment(query.asOf, ctx.now);
-  const scoped = tasksAt(db, scopeOf(db, { list: query.list }), at, query.asOf === undefined, ctx.policy.staleAfterDays);
+  const { at, live } = reportMoment(query.asOf, ctx.now);
+  const scoped = tasksAt(db, scopeOf(db, { list: query.list }), at, live, ctx.policy.staleAfterDays);
   // An agency acts for itself and for every group it is a member of.
   const acting = db.$with('acting').as(
     db
@@ -197,8 +243,8 @@ export async function agencyReport(db: Database, query: ReportQuery, ctx: Report
 
 /** Counts per part and article of a document, in the document's order. */
 export async function articleReport(db: Database, query: ReportQuery & { document: string }, ctx: ReportContext) {
-  const at = reportMoment(query.asOf, ctx.now);
-  const scoped = tasksAt(db, scopeOf(db, query), at, query.asOf === undefined, ctx.policy.staleAfterDays);
+  const { at, live } = reportMoment(query.asOf, ctx.now);
+  const scoped = tasksAt(db, scopeOf(db, query), at, live, ctx.policy.staleAfterDays);
   const [{ parts, articles: articleRows }, groups] = await Promise.all([
     documentOutline(db, query.document),
     db

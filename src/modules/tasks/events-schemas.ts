@@ -6,6 +6,17 @@ export const Actor = actorSchema.meta({ id: 'Actor', description: 'Who made the 
 
 export const TaskState = taskStateSchema.meta({ id: 'TaskState', description: 'The task’s status, progress, due date and last report time after the event.' });
 
+const FieldChange = z.object({ from: z.unknown(), to: z.unknown() }).meta({ id: 'FieldChange', description: 'A tracked field’s value before and after the event.' });
+
+/**
+ * Keyed by the fields TaskState tracks, so the keys an event may carry are declared (CSV columns
+ * changes.status.from, changes.progress.to …) and follow TaskState when it grows. Strict: a key
+ * outside the set fails loudly rather than vanishing from the response.
+ */
+const Changes = z.strictObject(
+  Object.fromEntries(taskStateSchema.keyof().options.map((field) => [field, FieldChange.optional()])) as Record<keyof typeof taskStateSchema.shape, z.ZodOptional<typeof FieldChange>>,
+);
+
 export const Event = z
   .object({
     id: z.number().int().min(1).describe('Position in the whole ledger: gap-free and in commit order.'),
@@ -24,7 +35,7 @@ export const Event = z
     ]),
     at: Timestamp,
     actor: Actor,
-    changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })).describe('Each changed field with its value before and after.'),
+    changes: Changes.describe('Each changed field with its value before and after.'),
     note: z.string().nullable(),
     evidence: z.array(z.string()),
     state: TaskState,
