@@ -41,7 +41,11 @@ export const tasks = pgTable(
   ],
 );
 
-/** Task × agency × role in source order: position 1 is the lead (牵头单位), the rest co-operate. */
+/**
+ * Task × agency × role in source order: position 1 is the lead (牵头单位), the rest co-operate.
+ * progress is a co unit's own share, from its reports (null until it reports one); the lead's
+ * progress is the task's, so its own stays null. Every change here is a ledger event (db/ledger.ts).
+ */
 export const taskAssignments = pgTable(
   'task_assignments',
   {
@@ -53,8 +57,14 @@ export const taskAssignments = pgTable(
       .references(() => agencies.id),
     role: assignmentRole().notNull(),
     position: integer().notNull(),
+    progress: integer(),
   },
-  (t) => [primaryKey({ columns: [t.taskId, t.agencyId] }), unique().on(t.taskId, t.position), index().on(t.agencyId)],
+  (t) => [
+    primaryKey({ columns: [t.taskId, t.agencyId] }),
+    unique().on(t.taskId, t.position),
+    index().on(t.agencyId),
+    check('task_assignments_progress_range', sql`${t.progress} between 0 and 100`),
+  ],
 );
 
 /** Related tasks across lists; stored in both directions so either side finds the other. */
