@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { openDatabase } from '../src/db/client.js';
+import { assignmentRow } from '../src/db/ledger.js';
 import { prepareDatabase } from '../src/db/prepare.js';
 import { agencies, documents, ledgerState, taskAssignments, taskEvents, taskLists, tasks } from '../src/db/schema/index.js';
 import { GENESIS_HASH, HASH_VERSION, hashEntry, type LedgerEntry, type TaskState } from '../src/domain/ledger.js';
@@ -114,7 +115,7 @@ for (let l = 0; l < LISTS; l++) {
       createdAt: new Date(moments[0]!),
       updatedAt: new Date(moments.at(-1)!),
     });
-    assignmentRows.push(...assignments.map((assignment) => ({ taskId: id, ...assignment })));
+    assignmentRows.push(...assignments.map((assignment) => assignmentRow(id, assignment)));
   }
   await db.insert(tasks).values(taskRows);
   await db.insert(taskAssignments).values(assignmentRows);

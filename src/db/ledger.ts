@@ -27,8 +27,13 @@ export const assignmentColumns = {
   agencyId: taskAssignments.agencyId,
   role: taskAssignments.role,
   position: taskAssignments.position,
-  progress: taskAssignments.progress,
+  progress: taskAssignments.shareProgress,
 };
+
+/** The task_assignments row of one assignment the ledger records. */
+export function assignmentRow(taskId: string, assignment: AssignmentState) {
+  return { taskId, agencyId: assignment.agencyId, role: assignment.role, position: assignment.position, shareProgress: assignment.progress };
+}
 
 export async function assignmentsOf(db: Database | Transaction, taskId: string): Promise<AssignmentState[]> {
   return db.select(assignmentColumns).from(taskAssignments).where(eq(taskAssignments.taskId, taskId)).orderBy(asc(taskAssignments.position));
@@ -59,7 +64,7 @@ export async function recordChange(
   let changes = event.changes;
   if (assignments && canonicalize(assignments) !== canonicalize(before)) {
     await tx.delete(taskAssignments).where(eq(taskAssignments.taskId, taskId));
-    if (assignments.length > 0) await tx.insert(taskAssignments).values(assignments.map((a) => ({ taskId, ...a })));
+    if (assignments.length > 0) await tx.insert(taskAssignments).values(assignments.map((a) => assignmentRow(taskId, a)));
     after = [...assignments];
     changes = { ...changes, assignments: { from: before, to: after } };
   }

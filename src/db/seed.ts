@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { SYSTEM_ACTOR } from '../domain/ledger.js';
 import { assignUnits, splitResponsibleCell } from '../domain/responsible-units.js';
 import type { Database, Transaction } from './client.js';
-import { appendFirstEvents } from './ledger.js';
+import { appendFirstEvents, assignmentRow } from './ledger.js';
 import { agencies, agencyKind, agencyMembers, articles, documentParts, documents, taskAssignments, taskLinks, taskLists, tasks } from './schema/index.js';
 
 export const seedsDir = fileURLToPath(new URL('../../seeds/', import.meta.url));
@@ -161,7 +161,7 @@ async function seedDocument(tx: Transaction, seed: DocumentSeed, agencyIdByName:
         return [taskId(list.id, task.number), assigned] as const;
       }),
     );
-    const assignmentRows = [...assignmentsByTask].flatMap(([id, assigned]) => assigned.map((a) => ({ taskId: id, ...a })));
+    const assignmentRows = [...assignmentsByTask].flatMap(([id, assigned]) => assigned.map((a) => assignmentRow(id, a)));
     if (assignmentRows.length > 0) await tx.insert(taskAssignments).values(assignmentRows);
     await appendFirstEvents(
       tx,

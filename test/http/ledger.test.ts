@@ -157,8 +157,8 @@ t.test('hash version 2 covers positions and assignments', async (t) => {
       ['the order', swapCoUnits, swapCoUnits],
       [
         'a share',
-        [sql`update task_assignments set progress = 100 where task_id = 'tj-2021-annex2-08' and agency_id = 'tj-hrss-bureau'`],
-        [sql`update task_assignments set progress = 30 where task_id = 'tj-2021-annex2-08' and agency_id = 'tj-hrss-bureau'`],
+        [sql`update task_assignments set share_progress = 100 where task_id = 'tj-2021-annex2-08' and agency_id = 'tj-hrss-bureau'`],
+        [sql`update task_assignments set share_progress = 30 where task_id = 'tj-2021-annex2-08' and agency_id = 'tj-hrss-bureau'`],
       ],
     ] as const) {
       for (const statement of tamper) await db.execute(statement);

@@ -43,8 +43,9 @@ export const tasks = pgTable(
 
 /**
  * Task × agency × role in source order: position 1 is the lead (牵头单位), the rest co-operate.
- * progress is a co unit's own share, from its reports (null until it reports one); the lead's
- * progress is the task's, so its own stays null. Every change here is a ledger event (db/ledger.ts).
+ * shareProgress is a co unit's own share, from its reports (null until it reports one); the lead's
+ * progress is the task's, so its own stays null. Named apart from tasks.progress so that no join of
+ * the two tables makes a bare "progress" ambiguous. Every change here is a ledger event (db/ledger.ts).
  */
 export const taskAssignments = pgTable(
   'task_assignments',
@@ -57,13 +58,13 @@ export const taskAssignments = pgTable(
       .references(() => agencies.id),
     role: assignmentRole().notNull(),
     position: integer().notNull(),
-    progress: integer(),
+    shareProgress: integer(),
   },
   (t) => [
     primaryKey({ columns: [t.taskId, t.agencyId] }),
     unique().on(t.taskId, t.position),
     index().on(t.agencyId),
-    check('task_assignments_progress_range', sql`${t.progress} between 0 and 100`),
+    check('task_assignments_share_progress_range', sql`${t.shareProgress} between 0 and 100`),
   ],
 );
 
