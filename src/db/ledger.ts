@@ -60,12 +60,14 @@ export async function recordChange(
     .where(eq(tasks.id, taskId))
     .returning();
   const before = await assignmentsOf(tx, taskId);
+  // In position order, as assignmentsOf and verify read them, so equal lists encode alike.
+  const given = assignments && [...assignments].sort((a, b) => a.position - b.position);
   let after = before;
   let changes = event.changes;
-  if (assignments && canonicalize(assignments) !== canonicalize(before)) {
+  if (given && canonicalize(given) !== canonicalize(before)) {
     await tx.delete(taskAssignments).where(eq(taskAssignments.taskId, taskId));
-    if (assignments.length > 0) await tx.insert(taskAssignments).values(assignments.map((a) => assignmentRow(taskId, a)));
-    after = [...assignments];
+    if (given.length > 0) await tx.insert(taskAssignments).values(given.map((a) => assignmentRow(taskId, a)));
+    after = given;
     changes = { ...changes, assignments: { from: before, to: after } };
   }
   const [head] = await tx
