@@ -9,9 +9,10 @@ import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { openDatabase } from '../src/db/client.js';
+import { assignmentRow } from '../src/db/ledger.js';
 import { prepareDatabase } from '../src/db/prepare.js';
 import { agencies, documents, ledgerState, taskAssignments, taskEvents, taskLists, tasks } from '../src/db/schema/index.js';
-import { GENESIS_HASH, hashEntry, type LedgerEntry, type TaskState } from '../src/domain/ledger.js';
+import { GENESIS_HASH, HASH_VERSION, hashEntry, type LedgerEntry, type TaskState } from '../src/domain/ledger.js';
 
 const { values } = parseArgs({
   options: { lists: { type: 'string', default: '1000' }, 'tasks-per-list': { type: 'string', default: '50' }, 'events-per-task': { type: 'string', default: '20' } },
@@ -66,9 +67,10 @@ for (let l = 0; l < LISTS; l++) {
   for (let n = 1; n <= PER_LIST; n++) {
     const id = `${listId}-${String(n).padStart(2, '0')}`;
     const moments = Array.from({ length: PER_TASK }, () => start + Math.floor(random() * span)).sort((a, b) => a - b);
-    let state: TaskState = { status: 'not_started', progress: 0, dueDate: null, lastReportAt: null };
-    let prevHash = GENESIS_HASH;
     const units = [...new Set([pick(agencyIds), pick(agencyIds), pick(agencyIds)])];
+    const assignments = units.map((agencyId, i) => ({ agencyId, role: i === 0 ? ('lead' as const) : ('co' as const), position: i + 1, progress: null }));
+    let state: TaskState = { status: 'not_started', progress: 0, dueDate: null, lastReportAt: null, assignments };
+    let prevHash = GENESIS_HASH;
     moments.forEach((moment, index) => {
       const at = new Date(moment).toISOString();
       const before = state;
@@ -92,9 +94,9 @@ for (let l = 0; l < LISTS; l++) {
       position += 1;
       // Reports come from one of the task's agencies, so the agency report has last reports to find.
       const actor: LedgerEntry['actor'] = type === 'progress_reported' ? { keyId: null, agencyId: pick(units), role: 'agency' } : { keyId: null, agencyId: null, role: 'system' };
-      const entry: LedgerEntry = { taskId: id, seq: index + 1, type, at, actor, changes, note: null, evidence: [], state, prevHash };
+      const entry: LedgerEntry = { id: position, hashVersion: HASH_VERSION, taskId: id, seq: index + 1, type, at, actor, changes, note: null, evidence: [], state, prevHash };
       const hash = hashEntry(entry);
-      eventRows.push({ id: position, taskId: id, seq: entry.seq, type, at: new Date(at), actorKeyId: null, actorAgencyId: actor.agencyId, actorRole: actor.role, changes, note: null, evidence: [], state, prevHash, hash });
+      eventRows.push({ id: position, taskId: id, seq: entry.seq, type, at: new Date(at), actorKeyId: null, actorAgencyId: actor.agencyId, actorRole: actor.role, changes, note: null, evidence: [], state, prevHash, hash, hashVersion: HASH_VERSION });
       prevHash = hash;
     });
     taskRows.push({
@@ -113,7 +115,7 @@ for (let l = 0; l < LISTS; l++) {
       createdAt: new Date(moments[0]!),
       updatedAt: new Date(moments.at(-1)!),
     });
-    units.forEach((agencyId, i) => assignmentRows.push({ taskId: id, agencyId, role: i === 0 ? ('lead' as const) : ('co' as const), position: i + 1 }));
+    assignmentRows.push(...assignments.map((assignment) => assignmentRow(id, assignment)));
   }
   await db.insert(tasks).values(taskRows);
   await db.insert(taskAssignments).values(assignmentRows);

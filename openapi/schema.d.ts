@@ -695,6 +695,7 @@ export interface components {
         };
         ProgressReportInput: {
             note: string;
+            /** @description From the lead: the task’s progress. From a co unit: its own share’s (its assignment’s progress), never the task’s. */
             progress?: number;
             evidence?: string[];
         };
@@ -861,13 +862,20 @@ export interface components {
             /** @enum {string} */
             role: "system" | "admin" | "supervisor" | "agency" | "auditor";
         };
-        /** @description The task’s status, progress, due date and last report time after the event. */
+        /** @description The task’s status, progress, due date and last report time after the event and, from hash version 2, its assignments in order (progress: a co unit’s own share; null for the lead, whose progress is the task’s). */
         TaskState: {
             /** @enum {string} */
             status: "not_started" | "in_progress" | "delayed" | "completed" | "verified";
             progress: number;
             dueDate: string | null;
             lastReportAt: string | null;
+            assignments?: {
+                agencyId: string;
+                /** @enum {string} */
+                role: "lead" | "co";
+                position: number;
+                progress: number | null;
+            }[];
         };
         /** @description A tracked field’s value before and after the event. */
         FieldChange: {
@@ -894,13 +902,19 @@ export interface components {
                 progress?: components["schemas"]["FieldChange"];
                 dueDate?: components["schemas"]["FieldChange"];
                 lastReportAt?: components["schemas"]["FieldChange"];
+                assignments?: components["schemas"]["FieldChange"];
             };
             note: string | null;
             evidence: string[];
             state: components["schemas"]["TaskState"];
             /** @description hash of the previous event of this task; 64 zeros for the first. */
             prevHash: string;
-            /** @description hex(sha256(prevHash ‖ RFC 8785 JSON of the event without id and hash)); README has the recipe. */
+            /**
+             * @description The recipe of hash. 2: over the event without hash (so id and hashVersion are covered); 1, events written before version 2: over the event without id, hashVersion and hash.
+             * @enum {number}
+             */
+            hashVersion: 1 | 2;
+            /** @description hex(sha256(prevHash ‖ RFC 8785 JSON of what hashVersion covers)); README has the recipe. */
             hash: string;
         };
         EventPage: {
@@ -1016,6 +1030,8 @@ export interface components {
             role: components["schemas"]["AssignmentRole"];
             /** @description Place in the responsible-units cell, from 1. */
             position: number;
+            /** @description A co unit’s own share, from its latest progress report with progress; null until then, and always for the lead, whose progress is the task’s. */
+            progress: number | null;
         };
         Task: {
             id: string;

@@ -1,11 +1,12 @@
-import { and, between, desc, eq, sql } from 'drizzle-orm';
-import { GENESIS_HASH, hashEntry, type LedgerEntry, type TaskState } from '../domain/ledger.js';
+import canonicalize from 'canonicalize';
+import { and, asc, between, desc, eq, sql } from 'drizzle-orm';
+import { type AssignmentState, GENESIS_HASH, HASH_VERSION, hashEntry, type LedgerEntry, type TaskState } from '../domain/ledger.js';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
-import type { Transaction } from './client.js';
+import type { Database, Transaction } from './client.js';
 import { enqueueDeliveries } from './outbox.js';
-import { ledgerState, type TaskEventRow, taskEvents, type TaskRow, tasks } from './schema/index.js';
+import { ledgerState, taskAssignments, type TaskEventRow, taskEvents, type TaskRow, tasks } from './schema/index.js';
 
-export type NewEvent = Omit<LedgerEntry, 'seq' | 'prevHash'>;
+export type NewEvent = Omit<LedgerEntry, 'id' | 'hashVersion' | 'seq' | 'prevHash'>;
 
 /**
  * Reserves `count` ledger positions. The UPDATE takes the single ledger_state row lock and keeps
@@ -21,17 +22,36 @@ async function reservePositions(tx: Transaction, count: number): Promise<number>
   return row.last - count + 1;
 }
 
+/** The columns of task_assignments that the ledger records, in the shape it records them. */
+export const assignmentColumns = {
+  agencyId: taskAssignments.agencyId,
+  role: taskAssignments.role,
+  position: taskAssignments.position,
+  progress: taskAssignments.shareProgress,
+};
+
+/** The task_assignments row of one assignment the ledger records. */
+export function assignmentRow(taskId: string, assignment: AssignmentState) {
+  return { taskId, agencyId: assignment.agencyId, role: assignment.role, position: assignment.position, shareProgress: assignment.progress };
+}
+
+export async function assignmentsOf(db: Database | Transaction, taskId: string): Promise<AssignmentState[]> {
+  return db.select(assignmentColumns).from(taskAssignments).where(eq(taskAssignments.taskId, taskId)).orderBy(asc(taskAssignments.position));
+}
+
 /**
  * One change to a task, as the ledger records it: reserves the next position, writes the task row
- * (the change, version + 1, and the position as last_event_id) and appends the event that carries
- * the row's resulting state to the task's chain, with its webhook outbox rows. The caller holds
- * the task row lock (SELECT … FOR UPDATE).
+ * (the change, version + 1, and the position as last_event_id) and, given the task's assignments
+ * after the change, replaces its assignments when they differ, recording them in `changes`. Then
+ * appends the event that carries the resulting state, assignments included, to the task's chain,
+ * with its webhook outbox rows. The caller holds the task row lock (SELECT … FOR UPDATE).
  */
 export async function recordChange(
   tx: Transaction,
   taskId: string,
   values: PgUpdateSetSource<typeof tasks>,
   event: Omit<NewEvent, 'taskId' | 'state'>,
+  assignments?: readonly AssignmentState[],
 ): Promise<{ task: TaskRow; event: TaskEventRow }> {
   const position = await reservePositions(tx, 1);
   const [task] = await tx
@@ -39,14 +59,34 @@ export async function recordChange(
     .set({ ...values, version: sql`${tasks.version} + 1`, lastEventId: position })
     .where(eq(tasks.id, taskId))
     .returning();
+  const before = await assignmentsOf(tx, taskId);
+  // In position order, as assignmentsOf and verify read them, so equal lists encode alike.
+  const given = assignments && [...assignments].sort((a, b) => a.position - b.position);
+  let after = before;
+  let changes = event.changes;
+  if (given && canonicalize(given) !== canonicalize(before)) {
+    await tx.delete(taskAssignments).where(eq(taskAssignments.taskId, taskId));
+    if (given.length > 0) await tx.insert(taskAssignments).values(given.map((a) => assignmentRow(taskId, a)));
+    after = given;
+    changes = { ...changes, assignments: { from: before, to: after } };
+  }
   const [head] = await tx
     .select({ seq: taskEvents.seq, hash: taskEvents.hash })
     .from(taskEvents)
     .where(eq(taskEvents.taskId, taskId))
     .orderBy(desc(taskEvents.seq))
     .limit(1);
-  const entry: LedgerEntry = { ...event, taskId, state: stateOf(task!), seq: (head?.seq ?? 0) + 1, prevHash: head?.hash ?? GENESIS_HASH };
-  const [row] = await tx.insert(taskEvents).values(toRow(entry, position)).returning();
+  const entry: LedgerEntry = {
+    ...event,
+    id: position,
+    hashVersion: HASH_VERSION,
+    taskId,
+    changes,
+    state: stateOf(task!, after),
+    seq: (head?.seq ?? 0) + 1,
+    prevHash: head?.hash ?? GENESIS_HASH,
+  };
+  const [row] = await tx.insert(taskEvents).values(toRow(entry)).returning();
   await enqueueDeliveries(tx, position, position);
   return { task: task!, event: row! };
 }
@@ -55,7 +95,7 @@ export async function recordChange(
 export async function appendFirstEvents(tx: Transaction, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   const first = await reservePositions(tx, events.length);
-  await tx.insert(taskEvents).values(events.map((event, index) => toRow({ ...event, seq: 1, prevHash: GENESIS_HASH }, first + index)));
+  await tx.insert(taskEvents).values(events.map((event, index) => toRow({ ...event, id: first + index, hashVersion: HASH_VERSION, seq: 1, prevHash: GENESIS_HASH })));
   await tx
     .update(tasks)
     .set({ lastEventId: taskEvents.id })
@@ -64,9 +104,9 @@ export async function appendFirstEvents(tx: Transaction, events: NewEvent[]): Pr
   await enqueueDeliveries(tx, first, first + events.length - 1);
 }
 
-function toRow(entry: LedgerEntry, position: number) {
+function toRow(entry: LedgerEntry) {
   return {
-    id: position,
+    id: entry.id,
     taskId: entry.taskId,
     seq: entry.seq,
     type: entry.type,
@@ -80,17 +120,26 @@ function toRow(entry: LedgerEntry, position: number) {
     state: entry.state,
     prevHash: entry.prevHash,
     hash: hashEntry(entry),
+    hashVersion: entry.hashVersion,
   };
 }
 
-/** The tracked fields as the ledger records them after a change. */
-export function stateOf(task: TaskRow): TaskState {
-  return { status: task.status, progress: task.progress, dueDate: task.dueDate, lastReportAt: task.lastReportAt?.toISOString() ?? null };
+/** The tracked fields as the ledger records them after a change: the task row and its assignments in order. */
+export function stateOf(task: TaskRow, assignments: readonly AssignmentState[]): TaskState {
+  return {
+    status: task.status,
+    progress: task.progress,
+    dueDate: task.dueDate,
+    lastReportAt: task.lastReportAt?.toISOString() ?? null,
+    assignments: [...assignments],
+  };
 }
 
 /** The entry an event row was hashed from, for re-checking a chain. */
 export function entryOf(row: TaskEventRow): LedgerEntry {
   return {
+    id: row.id,
+    hashVersion: row.hashVersion,
     taskId: row.taskId,
     seq: row.seq,
     type: row.type,

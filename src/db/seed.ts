@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { SYSTEM_ACTOR } from '../domain/ledger.js';
 import { assignUnits, splitResponsibleCell } from '../domain/responsible-units.js';
 import type { Database, Transaction } from './client.js';
-import { appendFirstEvents } from './ledger.js';
+import { appendFirstEvents, assignmentRow } from './ledger.js';
 import { agencies, agencyKind, agencyMembers, articles, documentParts, documents, taskAssignments, taskLinks, taskLists, tasks } from './schema/index.js';
 
 export const seedsDir = fileURLToPath(new URL('../../seeds/', import.meta.url));
@@ -153,22 +153,27 @@ async function seedDocument(tx: Transaction, seed: DocumentSeed, agencyIdByName:
     if (fresh.length === 0) continue;
     created += fresh.length;
 
-    const assignments = fresh.flatMap((task) => {
-      const units = task.units ?? (task.responsibleText ? splitResponsibleCell(task.responsibleText) : list.owner ? [list.owner] : []);
-      return assignUnits(units, agencyIdByName, task.responsibleText ?? list.title).map((a) => ({ taskId: taskId(list.id, task.number), ...a }));
-    });
-    if (assignments.length > 0) await tx.insert(taskAssignments).values(assignments);
+    // Each new task's units, unreported (progress null): its created event records them as its first state.
+    const assignmentsByTask = new Map(
+      fresh.map((task) => {
+        const units = task.units ?? (task.responsibleText ? splitResponsibleCell(task.responsibleText) : list.owner ? [list.owner] : []);
+        const assigned = assignUnits(units, agencyIdByName, task.responsibleText ?? list.title).map((a) => ({ ...a, progress: null }));
+        return [taskId(list.id, task.number), assigned] as const;
+      }),
+    );
+    const assignmentRows = [...assignmentsByTask].flatMap(([id, assigned]) => assigned.map((a) => assignmentRow(id, a)));
+    if (assignmentRows.length > 0) await tx.insert(taskAssignments).values(assignmentRows);
     await appendFirstEvents(
       tx,
-      fresh.map((task) => ({
-        taskId: taskId(list.id, task.number),
+      [...assignmentsByTask].map(([id, assigned]) => ({
+        taskId: id,
         type: 'created',
         at: now.toISOString(),
         actor: SYSTEM_ACTOR,
-        changes: { status: { from: null, to: 'not_started' }, progress: { from: null, to: 0 }, dueDate: { from: null, to: null } },
+        changes: { status: { from: null, to: 'not_started' }, progress: { from: null, to: 0 }, dueDate: { from: null, to: null }, assignments: { from: null, to: assigned } },
         note: null,
         evidence: [],
-        state: { status: 'not_started', progress: 0, dueDate: null, lastReportAt: null },
+        state: { status: 'not_started', progress: 0, dueDate: null, lastReportAt: null, assignments: assigned },
       })),
     );
   }

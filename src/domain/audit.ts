@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { GENESIS_HASH, hashEntry, type LedgerEntry, type TaskState } from './ledger.js';
+import { GENESIS_HASH, hashEntry, type LedgerEntry, recordedState, type TaskState } from './ledger.js';
 
 export interface ChainHead {
   taskId: string;
@@ -39,7 +39,7 @@ export interface StoredEvent {
 /**
  * Re-checks one task's chain, events in seq order: each hash recomputes, each prevHash is the
  * hash before it, seqs run 1, 2, 3 …, the task's version equals the number of events, and the
- * task row holds the state its last event recorded.
+ * task (its row and, from hash version 2, its assignments) holds the state its last event recorded.
  */
 export function checkChain(taskId: string, events: readonly StoredEvent[], task: { version: number; state: TaskState } | null): ChainProblem[] {
   const problems: ChainProblem[] = [];
@@ -56,8 +56,8 @@ export function checkChain(taskId: string, events: readonly StoredEvent[], task:
     problems.push({ kind: 'version_mismatch', taskId, eventId: null, seq: null, detail: `the task is at version ${task.version} but its chain has ${events.length} event(s)` });
   }
   const last = events.at(-1);
-  if (last && canonicalize(last.entry.state) !== canonicalize(task.state)) {
-    problems.push({ kind: 'state_mismatch', taskId, eventId: last.id, seq: last.entry.seq, detail: 'the task row differs from the state its last event recorded' });
+  if (last && canonicalize(last.entry.state) !== canonicalize(recordedState(last.entry.hashVersion, task.state))) {
+    problems.push({ kind: 'state_mismatch', taskId, eventId: last.id, seq: last.entry.seq, detail: 'the task row or its assignments differ from the state its last event recorded' });
   }
   return problems;
 }

@@ -5,6 +5,15 @@ import { z } from 'zod';
 /** prevHash of the first event of every task chain. */
 export const GENESIS_HASH = '0'.repeat(64);
 
+/**
+ * The hash recipes, by version (README, "The ledger"). Events keep the version they were hashed
+ * with, so chains written before version 2 still verify; every new event is hashed with the latest.
+ * 1: the event without id and hash; the state without assignments.
+ * 2: the event without hash, so its ledger position (id) too; the state with the assignments.
+ */
+export const hashVersionSchema = z.literal([1, 2]);
+export const HASH_VERSION = 2;
+
 export const actorSchema = z.object({
   keyId: z.string().nullable(),
   agencyId: z.string().nullable(),
@@ -13,19 +22,31 @@ export const actorSchema = z.object({
 
 const fieldChange = z.object({ from: z.unknown(), to: z.unknown() });
 
+/** One responsible unit of a task as the ledger records it: who, lead or co, where in the cell, its share's progress. */
+export const assignmentStateSchema = z.object({
+  agencyId: z.string(),
+  role: z.enum(['lead', 'co']),
+  position: z.number().int().min(1),
+  progress: z.number().int().min(0).max(100).nullable(),
+});
+
 /**
  * The task's tracked fields after the event. Carried (and hashed) in every event so that the
- * state as of any moment is one lookup of the last event before it, not a replay.
+ * state as of any moment is one lookup of the last event before it, not a replay. Events of hash
+ * version 1 predate assignments in the state and lack them.
  */
 export const taskStateSchema = z.object({
   status: z.enum(['not_started', 'in_progress', 'delayed', 'completed', 'verified']),
   progress: z.number().int().min(0).max(100),
   dueDate: z.iso.date().nullable(),
   lastReportAt: z.iso.datetime().nullable(),
+  assignments: z.array(assignmentStateSchema).optional(),
 });
 
-/** What an event says, without its storage id and its own hash: exactly what the hash covers. */
+/** What an event says, without its own hash; hashedContent says which part of it a version covers. */
 export const ledgerEntrySchema = z.object({
+  id: z.number().int().min(1),
+  hashVersion: hashVersionSchema,
   taskId: z.string(),
   seq: z.number().int().min(1),
   type: z.string(),
@@ -39,17 +60,37 @@ export const ledgerEntrySchema = z.object({
 });
 
 export type Actor = z.infer<typeof actorSchema>;
+export type AssignmentState = z.infer<typeof assignmentStateSchema>;
+export type HashVersion = z.infer<typeof hashVersionSchema>;
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
 export type TaskState = z.infer<typeof taskStateSchema>;
 
 export const SYSTEM_ACTOR: Actor = { keyId: null, agencyId: null, role: 'system' };
 
+function hashedContent(entry: LedgerEntry): object {
+  if (entry.hashVersion === 1) {
+    const { id: _id, hashVersion: _version, ...v1 } = entry;
+    return v1;
+  }
+  return entry;
+}
+
 /**
- * hash = hex(sha256(prevHash ‖ JCS(entry))), JCS being the RFC 8785 canonical JSON encoding,
- * so anyone can recompute a chain from the exported events with a standard library.
+ * hash = hex(sha256(prevHash ‖ JCS(content))), JCS being the RFC 8785 canonical JSON encoding and
+ * the content what the entry's hash version covers, so anyone can recompute a chain from the
+ * exported events with a standard library.
  */
 export function hashEntry(entry: LedgerEntry): string {
-  const canonical = canonicalize(entry);
+  const canonical = canonicalize(hashedContent(entry));
   if (canonical === undefined) throw new TypeError('ledger entry cannot be encoded as JSON');
   return createHash('sha256').update(entry.prevHash).update(canonical).digest('hex');
+}
+
+/** The part of a task's current state an event of this hash version records, to compare the two. */
+export function recordedState(version: HashVersion, state: TaskState): TaskState {
+  if (version === 1) {
+    const { assignments: _assignments, ...v1 } = state;
+    return v1;
+  }
+  return state;
 }

@@ -1,5 +1,6 @@
 import type { TaskStatus } from '../db/schema/index.js';
 import { DomainError, ForbiddenError, InvalidInputError } from './errors.js';
+import type { AssignmentState } from './ledger.js';
 import type { Principal, Relation } from './permissions.js';
 
 export type EventType =
@@ -71,12 +72,12 @@ export function planTaskUpdate(principal: Principal, relation: Relation, task: T
 function planAgencyUpdate(relation: Relation, task: TaskFields, patch: TaskPatch, note: string | null): PlannedChange {
   if (relation === 'none') throw new ForbiddenError('This task is not assigned to your agency.');
   if (relation === 'co') {
-    throw new ForbiddenError('Only the lead agency changes status and progress; co-operating agencies post progress reports (POST /v1/tasks/{id}/reports).');
+    throw new ForbiddenError(
+      'Only the lead agency changes status and the task’s progress; co-operating agencies post progress reports (POST /v1/tasks/{id}/reports), whose progress is their own share’s.',
+    );
   }
   if (patch.dueDate !== undefined) throw new ForbiddenError('Due dates are set by the supervising office, not by agencies.');
-  if (task.status === 'verified') {
-    throw new DomainError('task_locked', 'The task is verified (已销号) and read-only to agencies; the supervising office can reopen it.');
-  }
+  assertOpenToAgencies(task);
   const changes: FieldChanges = {};
   let type: EventType = 'progress_updated';
   if (patch.status !== undefined && patch.status !== task.status) {
@@ -120,4 +121,32 @@ function planSupervisorUpdate(task: TaskFields, patch: TaskPatch, note: string |
   }
   if (patch.dueDate !== undefined && patch.dueDate !== task.dueDate) changes.dueDate = { from: task.dueDate, to: patch.dueDate };
   return { type, changes, note };
+}
+
+function assertOpenToAgencies(task: TaskFields) {
+  if (task.status === 'verified') {
+    throw new DomainError('task_locked', 'The task is verified (已销号) and read-only to agencies; the supervising office can reopen it.');
+  }
+}
+
+export interface PlannedReport {
+  changes: FieldChanges;
+  /** The task's assignments after the report, all of them, in order. */
+  assignments: AssignmentState[];
+}
+
+/**
+ * What a progress report changes. The task's progress is the lead's (DESIGN.md, "Status
+ * workflow"), so a lead's report sets it; a co unit's report sets the progress of its own share,
+ * on the assignment it reports under (permissions.actingAssignment), and never the task's.
+ */
+export function planProgressReport(task: TaskFields, assignments: readonly AssignmentState[], share: AssignmentState, progress: number | undefined): PlannedReport {
+  assertOpenToAgencies(task);
+  if (share.role === 'lead') {
+    return { changes: progress !== undefined && progress !== task.progress ? { progress: { from: task.progress, to: progress } } : {}, assignments: [...assignments] };
+  }
+  return {
+    changes: {},
+    assignments: assignments.map((a) => (a.agencyId === share.agencyId && progress !== undefined ? { ...a, progress } : a)),
+  };
 }

@@ -1,7 +1,7 @@
 import { asc, count, sql } from 'drizzle-orm';
 import t from 'tap';
 import type { Database } from '../../src/db/client.js';
-import { entryOf } from '../../src/db/ledger.js';
+import { assignmentsOf, entryOf } from '../../src/db/ledger.js';
 import { prepareDatabase } from '../../src/db/prepare.js';
 import { agencies, agencyMembers, articles, documentParts, documents, taskAssignments, taskEvents, taskLinks, taskLists, tasks } from '../../src/db/schema/index.js';
 import { GENESIS_HASH, hashEntry } from '../../src/domain/ledger.js';
@@ -60,12 +60,13 @@ t.test('the ledger', async (t) => {
   t.teardown(() => database.drop());
   const db = database.handle.db;
 
-  t.test('each task has one created event whose hash recomputes', async (t) => {
+  t.test('each task has one created event, hashed with version 2, that records its assignments', async (t) => {
     const events = await db.select().from(taskEvents).orderBy(asc(taskEvents.id));
     t.equal(events.length, 58);
     for (const event of events) {
       t.equal(event.hash, hashEntry(entryOf(event)), event.taskId);
-      t.match(event, { seq: 1, type: 'created', prevHash: GENESIS_HASH, actorRole: 'system', state: { status: 'not_started', progress: 0, dueDate: null, lastReportAt: null } });
+      t.match(event, { seq: 1, type: 'created', hashVersion: 2, prevHash: GENESIS_HASH, actorRole: 'system', state: { status: 'not_started', progress: 0, dueDate: null, lastReportAt: null } });
+      t.same(event.state.assignments, await assignmentsOf(db, event.taskId), `${event.taskId}: who leads, who co-operates, in order`);
     }
   });
 

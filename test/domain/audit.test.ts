@@ -1,16 +1,36 @@
 import t from 'tap';
 import { checkChain, ledgerRoot, type StoredEvent } from '../../src/domain/audit.js';
-import { GENESIS_HASH, hashEntry, type LedgerEntry, SYSTEM_ACTOR } from '../../src/domain/ledger.js';
+import { GENESIS_HASH, hashEntry, type HashVersion, type LedgerEntry, SYSTEM_ACTOR } from '../../src/domain/ledger.js';
 
-const state = { status: 'in_progress' as const, progress: 10, dueDate: null, lastReportAt: '2026-01-01T00:00:00.000Z' };
+const assignments = [
+  { agencyId: 'lead-unit', role: 'lead' as const, position: 1, progress: null },
+  { agencyId: 'co-unit', role: 'co' as const, position: 2, progress: null },
+];
+const state = { status: 'in_progress' as const, progress: 10, dueDate: null, lastReportAt: '2026-01-01T00:00:00.000Z', assignments };
 
-function chain(length: number): StoredEvent[] {
+/** A chain as the ledger writes it: positions from firstId, each event hashed with its version. */
+function chain(length: number, versions: (seq: number) => HashVersion = () => 2, firstId = 1): StoredEvent[] {
   const events: StoredEvent[] = [];
   let prevHash = GENESIS_HASH;
   for (let seq = 1; seq <= length; seq++) {
-    const entry: LedgerEntry = { taskId: 't', seq, type: 'progress_reported', at: '2026-01-01T00:00:00.000Z', actor: SYSTEM_ACTOR, changes: {}, note: `n${seq}`, evidence: [], state, prevHash };
+    const hashVersion = versions(seq);
+    const { assignments: _assignments, ...v1State } = state;
+    const entry: LedgerEntry = {
+      id: firstId + seq - 1,
+      hashVersion,
+      taskId: 't',
+      seq,
+      type: 'progress_reported',
+      at: '2026-01-01T00:00:00.000Z',
+      actor: SYSTEM_ACTOR,
+      changes: {},
+      note: `n${seq}`,
+      evidence: [],
+      state: hashVersion === 1 ? v1State : state,
+      prevHash,
+    };
     const hash = hashEntry(entry);
-    events.push({ id: seq, entry, hash });
+    events.push({ id: entry.id, entry, hash });
     prevHash = hash;
   }
   return events;
@@ -35,6 +55,26 @@ t.test('each kind of damage is named with its event', async (t) => {
 
   t.match(checkChain('t', chain(3), { version: 4, state }), [{ kind: 'version_mismatch', detail: /version 4 but its chain has 3/ }]);
   t.match(checkChain('t', chain(2), { version: 2, state: { ...state, status: 'verified' } }), [{ kind: 'state_mismatch', eventId: 2, seq: 2 }], 'a task row changed behind the ledger');
+});
+
+t.test('version 2 events: moved positions and changed assignments are caught', async (t) => {
+  const swapped = chain(3).map((event) => ({ ...event, id: 4 - event.id, entry: { ...event.entry, id: 4 - event.id } }));
+  t.match(checkChain('t', swapped, { version: 3, state }), [
+    { kind: 'hash_mismatch', eventId: 3, seq: 1 },
+    { kind: 'hash_mismatch', eventId: 1, seq: 3 },
+  ]);
+  const [lead, co] = assignments;
+  const newLead = [
+    { ...co!, role: 'lead' as const, position: 1 },
+    { ...lead!, role: 'co' as const, position: 2 },
+  ];
+  t.match(checkChain('t', chain(2), { version: 2, state: { ...state, assignments: newLead } }), [{ kind: 'state_mismatch', eventId: 2, detail: /assignments/ }]);
+});
+
+t.test('a chain begun with version 1 verifies, alone and continued with version 2', async (t) => {
+  t.same(checkChain('t', chain(2, () => 1), { version: 2, state }), [], 'its last event recorded no assignments, so none are compared');
+  t.same(checkChain('t', chain(3, (seq) => (seq === 1 ? 1 : 2)), { version: 3, state }), []);
+  t.match(checkChain('t', chain(3, (seq) => (seq === 1 ? 1 : 2)), { version: 3, state: { ...state, assignments: [] } }), [{ kind: 'state_mismatch', eventId: 3 }]);
 });
 
 t.test('the root is order-independent in its input and sensitive to every head and the position', async (t) => {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { DomainError } from '../../src/domain/errors.js';
-import { relationToTask, type Principal } from '../../src/domain/permissions.js';
-import { allowedTransitions, planTaskUpdate, type TaskFields } from '../../src/domain/workflow.js';
+import { actingAssignment, relationToTask, type Principal } from '../../src/domain/permissions.js';
+import { allowedTransitions, planProgressReport, planTaskUpdate, type TaskFields } from '../../src/domain/workflow.js';
 
 const agency: Principal = { keyId: 'k', role: 'agency', agencyId: 'a' };
 const supervisor: Principal = { keyId: 's', role: 'supervisor', agencyId: null };
@@ -17,6 +17,35 @@ t.test('relation: direct, through a group, lead wins over co', async (t) => {
   t.equal(relationToTask('other', assignments, []), 'none');
   t.equal(relationToTask(null, assignments, []), 'none');
   t.equal(relationToTask('heping', [{ agencyId: 'districts', role: 'lead' }], ['districts']), 'lead');
+});
+
+t.test('the assignment an agency reports under: its lead, else its own, else its group’s', async (t) => {
+  const assignments = [
+    { agencyId: 'lead-unit', role: 'lead' as const },
+    { agencyId: 'districts', role: 'co' as const },
+    { agencyId: 'heping', role: 'co' as const },
+  ];
+  t.equal(actingAssignment('heping', assignments, ['districts'])?.agencyId, 'heping', 'its own assignment before its group’s');
+  t.equal(actingAssignment('hexi', assignments, ['districts'])?.agencyId, 'districts', 'a district acts for 各区人民政府');
+  t.equal(actingAssignment('lead-unit', assignments, ['districts'])?.agencyId, 'lead-unit');
+  t.equal(actingAssignment('other', assignments, []), null);
+});
+
+t.test('a report’s progress: the task’s from the lead, the reporter’s own share from a co unit', async (t) => {
+  const assignments = [
+    { agencyId: 'lead-unit', role: 'lead' as const, position: 1, progress: null },
+    { agencyId: 'co-unit', role: 'co' as const, position: 2, progress: null },
+    { agencyId: 'districts', role: 'co' as const, position: 3, progress: 10 },
+  ];
+  const [lead, co, districts] = assignments;
+  t.same(planProgressReport(open, assignments, lead!, 60), { changes: { progress: { from: 40, to: 60 } }, assignments });
+  t.same(planProgressReport(open, assignments, co!, 30), {
+    changes: {},
+    assignments: [lead, { ...co, progress: 30 }, districts],
+  });
+  t.same(planProgressReport(open, assignments, districts!, 20).assignments.map((a) => a.progress), [null, null, 20]);
+  t.same(planProgressReport(open, assignments, co!, undefined), { changes: {}, assignments }, 'a report without progress changes no progress');
+  t.throws(() => planProgressReport({ ...open, status: 'verified' }, assignments, co!, 30), { code: 'task_locked' });
 });
 
 t.test('the lead agency moves among the four working statuses and sets progress', async (t) => {

@@ -125,6 +125,31 @@ t.test('batch updates and reports', async (t) => {
     t.equal(await ledgerPosition(), before);
   });
 
+  t.test('reports in a batch follow the same rule: the task’s progress is the lead’s, a co unit’s is its own share', async (t) => {
+    const response = await batch(hrss, {
+      items: [
+        { op: 'report', taskId: annex2(8), report: { note: '配合进展', progress: 30 } }, // 市人社局 co-operates on 8
+        { op: 'report', taskId: annex2(11), report: { note: '牵头进展', progress: 55 } },
+      ],
+    });
+    t.equal(response.statusCode, 200);
+    const [co, lead] = response.json().results;
+    t.match(co.task, { progress: 0, version: 2 }, 'the co report leaves the task’s progress');
+    const recorded = co.task.assignments.map(({ agencyName: _name, ...assignment }: any) => assignment);
+    t.same(
+      recorded.filter((a: any) => a.progress !== null),
+      [{ agencyId: 'tj-hrss-bureau', role: 'co', position: 2, progress: 30 }],
+      'it sets the progress of 市人社局’s own assignment',
+    );
+    t.notOk('progress' in co.event.changes);
+    t.same(co.event.changes.assignments, { from: recorded.map((a: any) => ({ ...a, progress: null })), to: recorded }, 'a ledger change like any other');
+    t.same(co.event.state.assignments, recorded);
+    t.match(lead.task, { progress: 55 });
+    t.match(lead.event.changes, { progress: { to: 55 } });
+    t.notOk('assignments' in lead.event.changes);
+    t.ok(lead.task.assignments.every((a: any) => a.progress === null), 'the lead’s progress is the task’s, not a share');
+  });
+
   t.test('only writers may send batches, and each item keeps its own permission', async (t) => {
     const item = { op: 'report', taskId: annex2(11), report: { note: 'x' } };
     t.equal((await batch(await key('auditor'), { items: [item] })).statusCode, 403);

@@ -146,9 +146,9 @@ t.test('an export still streaming after EXPORT_MAX_SECONDS is aborted, never cut
   const { app, database, key } = await setupApp(t, { EXPORT_MAX_SECONDS: '1' });
   // 30,000 more events (about 15 MB of NDJSON), more than the socket buffers hold for a reader that stalls.
   await database.handle.db.execute(sql`
-    insert into task_events (id, task_id, seq, type, at, actor_role, changes, evidence, state, prev_hash, hash)
+    insert into task_events (id, task_id, seq, type, at, actor_role, changes, evidence, state, prev_hash, hash, hash_version)
     select 58 + g, 'tj-2021-annex2-01', 1 + g, 'progress_reported', now(), 'system', '{}'::jsonb, '[]'::jsonb,
-      '{"status":"not_started","progress":0,"dueDate":null,"lastReportAt":null}'::jsonb, repeat('0', 64), repeat('a', 64)
+      '{"status":"not_started","progress":0,"dueDate":null,"lastReportAt":null}'::jsonb, repeat('0', 64), repeat('a', 64), 2
     from generate_series(1, 30000) g`);
   await database.handle.db.execute(sql`update ledger_state set position = 30058`);
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -16,15 +16,18 @@ t.test('the 销号 workflow end to end', async (t) => {
       evidence: ['https://hrss.tj.gov.cn/notice/2026-02.html'],
     });
     t.equal(status, 201);
-    t.match(body.task, { id: 'tj-2021-annex2-08', progress: 30, version: 2, lastReportAt: clock.now.toISOString(), status: 'not_started', stale: false });
+    t.match(body.task, { id: 'tj-2021-annex2-08', progress: 0, version: 2, lastReportAt: clock.now.toISOString(), status: 'not_started', stale: false });
+    t.match(body.task.assignments[1], { agencyId: 'tj-hrss-bureau', role: 'co', progress: 30 }, 'the progress is its own share’s, not the task’s');
     t.match(body.event, {
       id: 59,
       seq: 2,
       type: 'progress_reported',
       actor: { role: 'agency', agencyId: 'tj-hrss-bureau', keyId: /^[a-z0-9]{12}$/ },
-      changes: { progress: { from: 0, to: 30 } },
+      changes: { assignments: { to: [{ progress: null }, { agencyId: 'tj-hrss-bureau', progress: 30 }] } },
       note: '已在10家产教融合型企业设立学徒岗',
       evidence: ['https://hrss.tj.gov.cn/notice/2026-02.html'],
+      state: { progress: 0 },
+      hashVersion: 2,
     });
   });
 
@@ -118,6 +121,41 @@ t.test('the 销号 workflow end to end', async (t) => {
     t.equal((await getJson(app, '/v1/tasks/tj-2021-annex2-18/events', hrss)).status, 403, 'task 18 is 市教委 alone');
     t.equal((await getJson(app, '/v1/tasks/tj-2021-annex2-99/events', hrss)).status, 404);
   });
+});
+
+t.test('progress: the task’s is the lead’s; a co unit’s report sets its own share', async (t) => {
+  const { app, key } = await setupApp(t);
+  const education = await key('agency', 'tj-education-commission'); // leads task 8
+  const hrss = await key('agency', 'tj-hrss-bureau'); // co on task 8
+  const heping = await key('agency', 'tj-district-heping'); // acts for 各区人民政府, co on task 8
+  const shares = (task: any) => Object.fromEntries(task.assignments.map((a: any) => [a.agencyId, a.progress]));
+
+  const co = await postReport(app, hrss, 'tj-2021-annex2-08', { note: '配合', progress: 30 });
+  t.equal(co.status, 201);
+  t.match(co.body.task, { progress: 0 });
+  t.notOk('progress' in co.body.event.changes, 'no change to the task’s progress is recorded');
+
+  const lead = await postReport(app, education, 'tj-2021-annex2-08', { note: '牵头', progress: 20 });
+  t.equal(lead.status, 201);
+  t.match(lead.body.task, { progress: 20 }, 'the lead’s report still sets the task’s progress');
+  t.same(lead.body.event.changes, { progress: { from: 0, to: 20 } });
+
+  const district = await postReport(app, heping, 'tj-2021-annex2-08', { note: '和平区', progress: 50 });
+  t.equal(district.status, 201);
+  t.same(
+    shares(district.body.task),
+    { 'tj-education-commission': null, 'tj-hrss-bureau': 30, 'tj-tax-service': null, 'tj-finance-bureau': null, 'tj-district-governments': 50 },
+    'a district’s report is the share of 各区人民政府, the assignment it acts under',
+  );
+  t.match(district.body.task, { progress: 20 });
+
+  const withoutProgress = await postReport(app, hrss, 'tj-2021-annex2-08', { note: '本月无新进展' });
+  t.same(withoutProgress.body.event.changes, {}, 'a report without progress changes no share');
+  t.match(shares(withoutProgress.body.task), { 'tj-hrss-bureau': 30 });
+
+  const refused = await patchTask(app, hrss, 'tj-2021-annex2-08', `"${withoutProgress.body.task.version}"`, { progress: 60 });
+  t.equal(refused.status, 403, 'nor may a co unit PATCH the task’s progress');
+  t.match((await getJson(app, '/v1/audit/verify')).body, { ok: true, problems: [] }, 'the shares are in the ledger’s state');
 });
 
 t.test('progress reports: validation and idempotency', async (t) => {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
-import type { TaskState } from '../../domain/ledger.js';
+import type { HashVersion, TaskState } from '../../domain/ledger.js';
 import { tasks } from './tasks.js';
 
 /**
@@ -27,6 +27,8 @@ export const taskEvents = pgTable(
     state: jsonb().$type<TaskState>().notNull(),
     prevHash: text().notNull(),
     hash: text().notNull(),
+    /** The recipe the hash was computed with (domain/ledger.ts): events keep theirs, so older chains still verify. */
+    hashVersion: integer().$type<HashVersion>().notNull(),
   },
   (t) => [
     unique().on(t.taskId, t.seq),

@@ -41,7 +41,12 @@ export const tasks = pgTable(
   ],
 );
 
-/** Task × agency × role in source order: position 1 is the lead (牵头单位), the rest co-operate. */
+/**
+ * Task × agency × role in source order: position 1 is the lead (牵头单位), the rest co-operate.
+ * shareProgress is a co unit's own share, from its reports (null until it reports one); the lead's
+ * progress is the task's, so its own stays null. Named apart from tasks.progress so that no join of
+ * the two tables makes a bare "progress" ambiguous. Every change here is a ledger event (db/ledger.ts).
+ */
 export const taskAssignments = pgTable(
   'task_assignments',
   {
@@ -53,8 +58,14 @@ export const taskAssignments = pgTable(
       .references(() => agencies.id),
     role: assignmentRole().notNull(),
     position: integer().notNull(),
+    shareProgress: integer(),
   },
-  (t) => [primaryKey({ columns: [t.taskId, t.agencyId] }), unique().on(t.taskId, t.position), index().on(t.agencyId)],
+  (t) => [
+    primaryKey({ columns: [t.taskId, t.agencyId] }),
+    unique().on(t.taskId, t.position),
+    index().on(t.agencyId),
+    check('task_assignments_share_progress_range', sql`${t.shareProgress} between 0 and 100`),
+  ],
 );
 
 /** Related tasks across lists; stored in both directions so either side finds the other. */

@@ -1,8 +1,9 @@
 import { asc, eq, gt, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { entryOf, stateOf } from '../../db/ledger.js';
-import { ledgerState, taskEvents, tasks } from '../../db/schema/index.js';
+import { assignmentColumns, entryOf, stateOf } from '../../db/ledger.js';
+import { ledgerState, taskAssignments, taskEvents, tasks } from '../../db/schema/index.js';
+import type { AssignmentState } from '../../domain/ledger.js';
 import { type ChainHead, type ChainProblem, checkChain, ledgerRoot, type StoredEvent } from '../../domain/audit.js';
 import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
 import { toEvent } from '../tasks/events.js';
@@ -50,6 +51,21 @@ export async function computeRoot(db: Database, now: Date) {
   );
 }
 
+/** Every task's assignments, in order, as the ledger records them. */
+async function assignmentsByTask(db: Database): Promise<Map<string, AssignmentState[]>> {
+  const rows = await db
+    .select({ taskId: taskAssignments.taskId, ...assignmentColumns })
+    .from(taskAssignments)
+    .orderBy(asc(taskAssignments.taskId), asc(taskAssignments.position));
+  const byTask = new Map<string, AssignmentState[]>();
+  for (const { taskId, ...assignment } of rows) {
+    const list = byTask.get(taskId);
+    if (list) list.push(assignment);
+    else byTask.set(taskId, [assignment]);
+  }
+  return byTask;
+}
+
 const BATCH = 5000;
 
 /** Re-checks every chain, batch by batch, and, given a recorded root, that history up to its position is unchanged. */
@@ -58,7 +74,8 @@ export async function verifyLedger(db: Database, recorded: { root: string; posit
     async (tx) => {
       const position = await currentPosition(tx);
       const taskRows = await tx.select().from(tasks);
-      const taskFacts = new Map(taskRows.map((task) => [task.id, { version: task.version, state: stateOf(task) }]));
+      const assignments = await assignmentsByTask(tx);
+      const taskFacts = new Map(taskRows.map((task) => [task.id, { version: task.version, state: stateOf(task, assignments.get(task.id) ?? []) }]));
       const problems: ChainProblem[] = [];
       const seen = new Set<string>();
       let eventCount = 0;

@@ -1,10 +1,14 @@
 import { z } from 'zod';
-import { actorSchema, taskStateSchema } from '../../domain/ledger.js';
+import { actorSchema, hashVersionSchema, taskStateSchema } from '../../domain/ledger.js';
 import { Id, pageOf, Timestamp } from '../common/schemas.js';
 
 export const Actor = actorSchema.meta({ id: 'Actor', description: 'Who made the change: the key, its agency, its role (system for seeding).' });
 
-export const TaskState = taskStateSchema.meta({ id: 'TaskState', description: 'The task’s status, progress, due date and last report time after the event.' });
+export const TaskState = taskStateSchema.meta({
+  id: 'TaskState',
+  description:
+    'The task’s status, progress, due date and last report time after the event and, from hash version 2, its assignments in order (progress: a co unit’s own share; null for the lead, whose progress is the task’s).',
+});
 
 const FieldChange = z.object({ from: z.unknown(), to: z.unknown() }).meta({ id: 'FieldChange', description: 'A tracked field’s value before and after the event.' });
 
@@ -40,7 +44,8 @@ export const Event = z
     evidence: z.array(z.string()),
     state: TaskState,
     prevHash: z.string().describe('hash of the previous event of this task; 64 zeros for the first.'),
-    hash: z.string().describe('hex(sha256(prevHash ‖ RFC 8785 JSON of the event without id and hash)); README has the recipe.'),
+    hashVersion: hashVersionSchema.describe('The recipe of hash. 2: over the event without hash (so id and hashVersion are covered); 1, events written before version 2: over the event without id, hashVersion and hash.'),
+    hash: z.string().describe('hex(sha256(prevHash ‖ RFC 8785 JSON of what hashVersion covers)); README has the recipe.'),
   })
   .meta({ id: 'Event' });
 

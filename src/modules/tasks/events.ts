@@ -7,8 +7,8 @@ import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
 import type { Event } from './events-schemas.js';
 
 export function toEvent(row: TaskEventRow): Event {
-  const { seq: _seq, prevHash, ...entry } = entryOf(row);
-  return { id: row.id, seq: row.seq, ...entry, type: row.type as Event['type'], prevHash, hash: row.hash };
+  const { id, seq, prevHash, hashVersion, ...entry } = entryOf(row);
+  return { id, seq, ...entry, type: row.type as Event['type'], prevHash, hashVersion, hash: row.hash };
 }
 
 const seqCursor = z.tuple([cursorParts.int]);

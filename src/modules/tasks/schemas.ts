@@ -23,6 +23,13 @@ export const Assignment = z
     agencyName: z.string().describe('Short name as written in the source.'),
     role: AssignmentRole,
     position: z.number().int().min(1).describe('Place in the responsible-units cell, from 1.'),
+    progress: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .nullable()
+      .describe('A co unit’s own share, from its latest progress report with progress; null until then, and always for the lead, whose progress is the task’s.'),
   })
   .meta({ id: 'Assignment' });
 

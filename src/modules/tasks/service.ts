@@ -124,6 +124,7 @@ export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): 
         agencyName: agencies.name,
         role: taskAssignments.role,
         position: taskAssignments.position,
+        progress: taskAssignments.shareProgress,
       })
       .from(taskAssignments)
       .innerJoin(agencies, eq(agencies.id, taskAssignments.agencyId))

@@ -24,7 +24,13 @@ export const EvidenceUrl = z
 export const ProgressReport = z
   .strictObject({
     note: Text.trim().min(1).max(4000),
-    progress: z.number().int().min(0).max(100).optional(),
+    progress: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe('From the lead: the task’s progress. From a co unit: its own share’s (its assignment’s progress), never the task’s.'),
     evidence: z.array(EvidenceUrl).max(20).optional(),
   })
   .meta({ id: 'ProgressReport' });

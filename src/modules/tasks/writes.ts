@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { Database, Transaction } from '../../db/client.js';
-import { recordChange } from '../../db/ledger.js';
-import { agencyMembers, taskAssignments, type TaskRow, tasks } from '../../db/schema/index.js';
+import { assignmentsOf, recordChange } from '../../db/ledger.js';
+import { agencyMembers, type TaskRow, tasks } from '../../db/schema/index.js';
 import { DomainError, ForbiddenError, NotFoundError } from '../../domain/errors.js';
-import type { Actor } from '../../domain/ledger.js';
-import { type Principal, type Relation, relationToTask } from '../../domain/permissions.js';
-import { type FieldChanges, planTaskUpdate, type TaskPatch } from '../../domain/workflow.js';
+import type { Actor, AssignmentState } from '../../domain/ledger.js';
+import { actingAssignment, type Principal, type Relation } from '../../domain/permissions.js';
+import { planProgressReport, planTaskUpdate, type TaskPatch } from '../../domain/workflow.js';
 import type { Event } from './events-schemas.js';
 import { toEvent } from './events.js';
 import type { Task } from './schemas.js';
@@ -28,17 +28,23 @@ async function lockTask(tx: Transaction, id: string): Promise<TaskRow> {
   return task;
 }
 
-export async function relationOf(db: Database | Transaction, principal: Principal, taskId: string): Promise<Relation> {
-  if (principal.agencyId === null) return 'none';
+/** The task's assignments and the one the principal's agency acts under (null: not its task). */
+async function standingOf(db: Database | Transaction, principal: Principal, taskId: string): Promise<{ assignments: AssignmentState[]; acting: AssignmentState | null }> {
+  if (principal.agencyId === null) return { assignments: [], acting: null };
   const [assignments, groups] = await Promise.all([
-    db.select({ agencyId: taskAssignments.agencyId, role: taskAssignments.role }).from(taskAssignments).where(eq(taskAssignments.taskId, taskId)),
+    assignmentsOf(db, taskId),
     db.select({ id: agencyMembers.groupId }).from(agencyMembers).where(eq(agencyMembers.memberId, principal.agencyId)),
   ]);
-  return relationToTask(
+  const acting = actingAssignment(
     principal.agencyId,
     assignments,
     groups.map((g) => g.id),
   );
+  return { assignments, acting };
+}
+
+export async function relationOf(db: Database | Transaction, principal: Principal, taskId: string): Promise<Relation> {
+  return (await standingOf(db, principal, taskId)).acting?.role ?? 'none';
 }
 
 function actorOf(principal: Principal): Actor {
@@ -88,26 +94,24 @@ export async function applyUpdate(tx: Transaction, id: string, expectedVersion: 
 
 /**
  * A progress report from any responsible agency, lead or co: note, optional progress and evidence
- * links. With expectedVersion (a batch item's ifMatch), only onto that version of the task.
+ * links; the progress is the task's for the lead, the reporter's own share for a co unit. With
+ * expectedVersion (a batch item's ifMatch), only onto that version of the task.
  */
 export async function reportProgress(tx: Transaction, id: string, report: ProgressReport, ctx: WriteContext, expectedVersion?: number): Promise<{ task: Task; event: Event }> {
   const task = await lockTask(tx, id);
   if (ctx.principal.role !== 'agency') throw new ForbiddenError('Progress reports come from the responsible agencies.');
-  if ((await relationOf(tx, ctx.principal, id)) === 'none') throw new ForbiddenError('This task is not assigned to your agency.');
+  const { assignments, acting } = await standingOf(tx, ctx.principal, id);
+  if (!acting) throw new ForbiddenError('This task is not assigned to your agency.');
   if (expectedVersion !== undefined) assertVersion(task, expectedVersion);
-  if (task.status === 'verified') {
-    throw new DomainError('task_locked', 'The task is verified (已销号) and read-only to agencies; the supervising office can reopen it.');
-  }
-  const changes: FieldChanges = {};
-  if (report.progress !== undefined && report.progress !== task.progress) changes.progress = { from: task.progress, to: report.progress };
-  const { event } = await recordChange(tx, id, { progress: report.progress ?? task.progress, lastReportAt: ctx.now, updatedAt: ctx.now }, {
-    type: 'progress_reported',
-    at: ctx.now.toISOString(),
-    actor: actorOf(ctx.principal),
-    changes,
-    note: report.note,
-    evidence: report.evidence ?? [],
-  });
+  const plan = planProgressReport(task, assignments, acting, report.progress);
+  const values: Partial<TaskRow> = { lastReportAt: ctx.now, updatedAt: ctx.now };
+  if (plan.changes.progress) values.progress = plan.changes.progress.to;
+  const { event } = await recordChange(
+    tx,
+    id,
+    values,
+    { type: 'progress_reported', at: ctx.now.toISOString(), actor: actorOf(ctx.principal), changes: plan.changes, note: report.note, evidence: report.evidence ?? [] },
+    plan.assignments,
+  );
   return { task: await getTask(tx, id, ctx), event: toEvent(event) };
 }
-
