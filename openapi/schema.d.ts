@@ -937,7 +937,7 @@ export interface components {
         };
         ChainProblem: {
             /** @enum {string} */
-            kind: "hash_mismatch" | "broken_link" | "seq_gap" | "version_mismatch" | "state_mismatch" | "missing_events";
+            kind: "hash_mismatch" | "broken_link" | "seq_gap" | "position_mismatch" | "version_mismatch" | "state_mismatch" | "missing_events";
             taskId: string | null;
             eventId: number | null;
             seq: number | null;

@@ -37,44 +37,59 @@ function chain(length: number, versions: (seq: number) => HashVersion = () => 2,
 }
 
 t.test('an intact chain has no problems', async (t) => {
-  t.same(checkChain('t', chain(4), { version: 4, state }), []);
+  t.same(checkChain('t', chain(4), { version: 4, lastEventId: 4, state }), []);
 });
 
 t.test('each kind of damage is named with its event', async (t) => {
   const edited = chain(4);
   edited[1] = { ...edited[1]!, entry: { ...edited[1]!.entry, note: 'rewritten' } };
-  t.match(checkChain('t', edited, { version: 4, state }), [{ kind: 'hash_mismatch', eventId: 2, seq: 2 }]);
+  t.match(checkChain('t', edited, { version: 4, lastEventId: 4, state }), [{ kind: 'hash_mismatch', eventId: 2, seq: 2 }]);
 
   const gap = chain(4).filter((e) => e.entry.seq !== 2);
-  t.match(checkChain('t', gap, { version: 4, state }), [
+  t.match(checkChain('t', gap, { version: 4, lastEventId: 4, state }), [
     { kind: 'seq_gap', eventId: 3 },
     { kind: 'broken_link', eventId: 3 },
     { kind: 'seq_gap', eventId: 4 },
     { kind: 'version_mismatch', eventId: null },
   ]);
 
-  t.match(checkChain('t', chain(3), { version: 4, state }), [{ kind: 'version_mismatch', detail: /version 4 but its chain has 3/ }]);
-  t.match(checkChain('t', chain(2), { version: 2, state: { ...state, status: 'verified' } }), [{ kind: 'state_mismatch', eventId: 2, seq: 2 }], 'a task row changed behind the ledger');
+  t.match(checkChain('t', chain(3), { version: 4, lastEventId: 4, state }), [{ kind: 'version_mismatch', detail: /version 4 but its chain has 3/ }]);
+  t.match(checkChain('t', chain(2), { version: 2, lastEventId: 2, state: { ...state, status: 'verified' } }), [{ kind: 'state_mismatch', eventId: 2, seq: 2 }], 'a task row changed behind the ledger');
 });
 
 t.test('version 2 events: moved positions and changed assignments are caught', async (t) => {
   const swapped = chain(3).map((event) => ({ ...event, id: 4 - event.id, entry: { ...event.entry, id: 4 - event.id } }));
-  t.match(checkChain('t', swapped, { version: 3, state }), [
-    { kind: 'hash_mismatch', eventId: 3, seq: 1 },
-    { kind: 'hash_mismatch', eventId: 1, seq: 3 },
-  ]);
+  t.match(
+    checkChain('t', swapped, { version: 3, lastEventId: 3, state }).filter((problem) => problem.kind === 'hash_mismatch'),
+    [
+      { kind: 'hash_mismatch', eventId: 3, seq: 1 },
+      { kind: 'hash_mismatch', eventId: 1, seq: 3 },
+    ],
+    'the hash covers the position',
+  );
   const [lead, co] = assignments;
   const newLead = [
     { ...co!, role: 'lead' as const, position: 1 },
     { ...lead!, role: 'co' as const, position: 2 },
   ];
-  t.match(checkChain('t', chain(2), { version: 2, state: { ...state, assignments: newLead } }), [{ kind: 'state_mismatch', eventId: 2, detail: /assignments/ }]);
+  t.match(checkChain('t', chain(2), { version: 2, lastEventId: 2, state: { ...state, assignments: newLead } }), [{ kind: 'state_mismatch', eventId: 2, detail: /assignments/ }]);
+});
+
+t.test('version 1 events: positions moved among them are caught by their order and the task row', async (t) => {
+  const v1 = () => 1 as const;
+  const swapped = chain(3, v1).map((event) => ({ ...event, id: event.id === 2 ? 3 : event.id === 3 ? 2 : event.id }));
+  t.match(checkChain('t', swapped, { version: 3, lastEventId: 3, state }), [
+    { kind: 'position_mismatch', eventId: 2, seq: 3, detail: /position 2 is not after/ },
+    { kind: 'position_mismatch', eventId: 2, detail: /names position 3 as its latest event, its chain ends at 2/ },
+  ]);
+  const movedHead = chain(2, v1).map((event) => (event.id === 2 ? { ...event, id: 9 } : event));
+  t.match(checkChain('t', movedHead, { version: 2, lastEventId: 2, state }), [{ kind: 'position_mismatch', eventId: 9 }], 'a head moved to another position');
 });
 
 t.test('a chain begun with version 1 verifies, alone and continued with version 2', async (t) => {
-  t.same(checkChain('t', chain(2, () => 1), { version: 2, state }), [], 'its last event recorded no assignments, so none are compared');
-  t.same(checkChain('t', chain(3, (seq) => (seq === 1 ? 1 : 2)), { version: 3, state }), []);
-  t.match(checkChain('t', chain(3, (seq) => (seq === 1 ? 1 : 2)), { version: 3, state: { ...state, assignments: [] } }), [{ kind: 'state_mismatch', eventId: 3 }]);
+  t.same(checkChain('t', chain(2, () => 1), { version: 2, lastEventId: 2, state }), [], 'its last event recorded no assignments, so none are compared');
+  t.same(checkChain('t', chain(3, (seq) => (seq === 1 ? 1 : 2)), { version: 3, lastEventId: 3, state }), []);
+  t.match(checkChain('t', chain(3, (seq) => (seq === 1 ? 1 : 2)), { version: 3, lastEventId: 3, state: { ...state, assignments: [] } }), [{ kind: 'state_mismatch', eventId: 3 }]);
 });
 
 t.test('the root is order-independent in its input and sensitive to every head and the position', async (t) => {

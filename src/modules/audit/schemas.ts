@@ -1,3 +1,4 @@
+import { CHAIN_PROBLEM_KINDS } from '../../domain/audit.js';
 import { z } from 'zod';
 import { Cursor, Timestamp } from '../common/schemas.js';
 
@@ -29,7 +30,7 @@ export const VerifyQuery = z
 
 export const ChainProblem = z
   .object({
-    kind: z.enum(['hash_mismatch', 'broken_link', 'seq_gap', 'version_mismatch', 'state_mismatch', 'missing_events']),
+    kind: z.enum(CHAIN_PROBLEM_KINDS),
     taskId: z.string().nullable(),
     eventId: z.number().int().nullable(),
     seq: z.number().int().nullable(),

@@ -75,7 +75,7 @@ export async function verifyLedger(db: Database, recorded: { root: string; posit
       const position = await currentPosition(tx);
       const taskRows = await tx.select().from(tasks);
       const assignments = await assignmentsByTask(tx);
-      const taskFacts = new Map(taskRows.map((task) => [task.id, { version: task.version, state: stateOf(task, assignments.get(task.id) ?? []) }]));
+      const taskFacts = new Map(taskRows.map((task) => [task.id, { version: task.version, lastEventId: task.lastEventId, state: stateOf(task, assignments.get(task.id) ?? []) }]));
       const problems: ChainProblem[] = [];
       const seen = new Set<string>();
       let eventCount = 0;
