@@ -11,10 +11,12 @@ t.test('defaults give the embedded database in ./data on port 3000', async (t) =
 
 t.test('DATABASE_URL picks the engine', async (t) => {
   t.same(loadConfig({ DATABASE_URL: 'memory://' }).database, { engine: 'pglite', dataDir: null });
-  t.same(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db', PG_POOL_MAX: '4' }).database, {
+  t.same(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db', PG_POOL_MAX: '4', PG_STATEMENT_TIMEOUT_MS: '9000' }).database, {
     engine: 'postgres',
     url: 'postgres://u@h:5432/db',
     poolMax: 4,
+    connectTimeoutMs: 5000,
+    statementTimeoutMs: 9000,
   });
   t.same(loadConfig({ DATABASE_URL: '' }).database, { engine: 'pglite', dataDir: './data' }, 'empty counts as unset');
 });

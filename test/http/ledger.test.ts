@@ -75,6 +75,7 @@ t.test('the ledger over HTTP', async (t) => {
     t.equal(report.ok, false);
     t.match(report.problems, [
       { kind: 'version_mismatch', taskId: 'tj-2021-annex2-20' },
+      { kind: 'position_mismatch', taskId: 'tj-2021-annex2-20', eventId: 26, detail: /names position 61 as its latest event/ },
       { kind: 'state_mismatch', taskId: 'tj-2021-annex2-20', eventId: 26, detail: /differ from the state its last event recorded/ },
       { kind: 'missing_events', taskId: null, detail: /62 positions but holds 61 events/ },
     ]);
@@ -132,12 +133,15 @@ t.test('hash version 2 covers positions and assignments', async (t) => {
   t.test('swapping the positions of two events is detected, with or without a recorded root', async (t) => {
     await swapPositions();
     const { now, againstRoot } = await verify();
+    // Version 2 hashes cover the position; the task rows' record of their last event shows it too.
     const expected = [
       { kind: 'hash_mismatch', taskId: 'tj-2021-annex2-08', seq: 2, eventId: 59 },
+      { kind: 'position_mismatch', taskId: 'tj-2021-annex2-08', eventId: 59, detail: /names position 60/ },
       { kind: 'hash_mismatch', taskId: 'tj-2021-annex2-18', seq: 2, eventId: 60 },
+      { kind: 'position_mismatch', taskId: 'tj-2021-annex2-18', eventId: 60, detail: /names position 59/ },
     ];
     t.match(now, { ok: false, problems: expected });
-    t.equal(now.problems.length, 2);
+    t.equal(now.problems.length, 4);
     t.match(againstRoot, { ok: false, problems: expected });
     await swapPositions();
     t.match(await verify(), { now: { ok: true }, againstRoot: { ok: true } }, 'swapped back, intact again');
