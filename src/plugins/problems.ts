@@ -88,7 +88,8 @@ export function sendProblem(
     requestId: String(request.id),
     ...(errors && errors.length > 0 ? { errors } : {}),
   };
-  return reply.code(status).type(PROBLEM_MEDIA_TYPE).send(body);
+  // Also here, not only in the onRequest hook: Fastify's frameworkErrors (an undecodable URL) answer before any hook runs.
+  return reply.code(status).type(PROBLEM_MEDIA_TYPE).header('x-request-id', body.requestId).send(body);
 }
 
 const fastifyCodes: Partial<Record<string, ProblemCode>> = {

@@ -67,6 +67,8 @@ t.test('bad input gets a 4xx problem document, never a 500', async (t) => {
     t.match(response.headers['content-type'], /^application\/problem\+json/, `${url.slice(0, 80)} is a problem document`);
     const body = response.json();
     t.match(body, { type: /^urn:duban:problem:/, title: String, status, detail: String, instance: String, code: String, requestId: String });
+    // Undecodable URLs are answered before any hook runs, the one that sets x-request-id included.
+    t.equal(response.headers['x-request-id'], body.requestId, `${url.slice(0, 80)}: requestId is in x-request-id`);
     t.notMatch(body.detail, /\n\s+at |node_modules|SELECT|select .* from/i, 'no stack trace or SQL in the detail');
     if (path !== null) t.ok(body.errors?.some((e: any) => e.path === path), `${url.slice(0, 80)} names ${path || 'the unknown key'}`);
   }
