@@ -138,6 +138,8 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
     title,
     status,
     detail: known?.detail ?? 'The request is not well-formed HTTP/1.1.',
+    // No request line was parsed, so no path to name: the occurrence itself is the instance.
+    instance: `urn:uuid:${requestId}`,
     code,
     requestId,
   });

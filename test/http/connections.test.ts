@@ -49,7 +49,7 @@ t.test('connections are bounded in time and number, and refusals before parsing 
     const problem = problemOf(big.text);
     t.match(problem.statusLine, /^HTTP\/1\.1 431/);
     t.equal(problem.contentType, 'application/problem+json');
-    t.match(problem.body, { status: 431, code: 'headers_too_large' });
+    t.match(problem.body, { status: 431, code: 'headers_too_large', title: String, detail: String, requestId: String, instance: /^urn:uuid:/ });
   });
 
   t.test('malformed framing: 400 problem document', async (t) => {
