@@ -12,9 +12,10 @@ import reportRoutes from './modules/reports/routes.js';
 import taskListRoutes from './modules/task-lists/routes.js';
 import taskRoutes from './modules/tasks/routes.js';
 import auth from './plugins/auth.js';
+import body from './plugins/body.js';
 import context, { type AppDeps } from './plugins/context.js';
 import openapi from './plugins/openapi.js';
-import problems, { clientErrorHandler, frameworkErrorHandler } from './plugins/problems.js';
+import problems, { answerUnroutedRequests, sendProblem, clientErrorHandler, frameworkErrorHandler } from './plugins/problems.js';
 import security from './plugins/security.js';
 
 export interface BuildOptions extends AppDeps {
@@ -41,14 +42,24 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     keepAliveTimeout: http.keepAliveTimeoutMs,
     connectionTimeout: http.idleTimeoutMs,
     // Node checks the header and request timeouts on this period; its default (30 s) would let a slow client run three times over.
-    http: { headersTimeout: http.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, http.headersTimeoutMs) },
+    http: {
+      headersTimeout: http.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, http.headersTimeoutMs),
+      // Node would refuse a request without Host with an empty 400; the hook below answers it as a problem document.
+      requireHostHeader: false,
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.server.maxConnections = http.maxConnections;
+  answerUnroutedRequests(app.server);
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      void reply.header('connection', 'close');
+      return sendProblem(request, reply, 'bad_request', 'An HTTP/1.1 request must carry a Host header (RFC 9112 §3.2).');
+    }
   });
 
   // Fastify closes the keep-alive connections that are idle when close() starts; one that is
@@ -64,6 +75,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   await app.register(context, { config: options.config, db: options.db, clock: options.clock });
   await app.register(problems);
+  await app.register(body);
   await app.register(security);
   await app.register(auth);
   await app.register(openapi);

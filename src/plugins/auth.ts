@@ -29,9 +29,8 @@ class RateLimitedError extends Error {
 
 /** The public id of the key in an Authorization header, or null when it names none. */
 function presentedKeyId(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (header === undefined || !header.startsWith('Bearer ')) return null;
-  return parseKey(header.slice('Bearer '.length).trim())?.id ?? null;
+  const credentials = /^bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  return credentials ? (parseKey(credentials[1]!)?.id ?? null) : null;
 }
 
 /** A wrong, unknown or revoked key, or a malformed header: not a database that failed to answer the lookup. */
@@ -68,6 +67,8 @@ export default fp(
     await app.register(bearerAuth, {
       keys: [],
       addHook: false,
+      // The scheme name is case-insensitive (RFC 9110 §11.1): "bearer" is as good as "Bearer".
+      specCompliance: 'rfc6749',
       verifyErrorLogLevel: 'warn',
       auth: async (key: string, request: FastifyRequest) => {
         const principal = await authenticateKey(app.deps.db, key);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -18,6 +18,7 @@ export type ProblemCode =
   | 'rate_limited'
   | 'request_timeout'
   | 'headers_too_large'
+  | 'expectation_failed'
   | 'internal_error'
   | 'unavailable';
 
@@ -37,6 +38,7 @@ const catalogue: Record<ProblemCode, { status: number; title: string }> = {
   rate_limited: { status: 429, title: 'Too many requests' },
   request_timeout: { status: 408, title: 'Request timeout' },
   headers_too_large: { status: 431, title: 'Request header fields too large' },
+  expectation_failed: { status: 417, title: 'Expectation failed' },
   route_not_found: { status: 404, title: 'No such route' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   uri_too_long: { status: 414, title: 'URI too long' },
@@ -126,26 +128,50 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const known = error.code ? clientErrorCodes[error.code] : undefined;
   const code = known?.code ?? 'bad_request';
-  const { status, title } = catalogue[code];
   const requestId = randomUUID();
-  this.log.info({ requestId, errorCode: error.code, status }, 'request refused before parsing');
+  this.log.info({ requestId, errorCode: error.code, status: catalogue[code].status }, 'request refused before parsing');
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const body = JSON.stringify({
-    type: problemType(code),
-    title,
-    status,
-    detail: known?.detail ?? 'The request is not well-formed HTTP/1.1.',
-    // No request line was parsed, so no path to name: the occurrence itself is the instance.
-    instance: `urn:uuid:${requestId}`,
-    code,
-    requestId,
+  socket.end(rawProblemResponse(code, known?.detail ?? 'The request is not well-formed HTTP/1.1.', requestId));
+}
+
+/**
+ * A whole HTTP response carrying a problem document, for the answers written on the socket
+ * before Fastify has a request (or for a request it never routes); the connection is closed after it.
+ */
+function rawProblemResponse(code: ProblemCode, detail: string, requestId: string): string {
+  const { status } = catalogue[code];
+  const body = unroutedProblemBody(code, detail, requestId);
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(unroutedHeaders(body, requestId))
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n${body}`;
+}
+
+function unroutedProblemBody(code: ProblemCode, detail: string, requestId: string): string {
+  const { status, title } = catalogue[code];
+  // No request was routed, so no path to name: the occurrence itself is the instance.
+  return JSON.stringify({ type: problemType(code), title, status, detail, instance: `urn:uuid:${requestId}`, code, requestId });
+}
+
+function unroutedHeaders(body: string, requestId: string) {
+  return { 'content-type': PROBLEM_MEDIA_TYPE, 'content-length': String(Buffer.byteLength(body)), 'x-request-id': requestId, connection: 'close' };
+}
+
+/**
+ * What Node's HTTP server answers by itself, with an empty body, unless told otherwise: an Expect
+ * it does not meet (417), and CONNECT, which it never routes. Both become problem documents.
+ */
+export function answerUnroutedRequests(server: Server) {
+  server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
+    const requestId = randomUUID();
+    const body = unroutedProblemBody('expectation_failed', 'Of Expect, only 100-continue is supported; send the request without it.', requestId);
+    response.writeHead(catalogue.expectation_failed.status, unroutedHeaders(body, requestId)).end(body);
   });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${PROBLEM_MEDIA_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
-  );
+  server.on('connect', (_request: IncomingMessage, socket: Socket) => {
+    socket.end(rawProblemResponse('route_not_found', 'CONNECT is not a method of this API; GET /openapi.json lists the routes.', randomUUID()));
+  });
 }
 
 function validationIssues(error: FastifyError & { validation: { instancePath: string; message?: string }[] }): FieldIssue[] {

@@ -138,6 +138,13 @@ t.test('a key over its request budget gets 429 with Retry-After', async (t) => {
   t.match(last!.body, { code: 'rate_limited', status: 429 });
 });
 
+t.test('the bearer scheme name is case-insensitive (RFC 9110 §11.1)', async (t) => {
+  const { app, key } = await setupApp(t);
+  const secret = (await key('auditor')).slice('Bearer '.length);
+  for (const scheme of ['Bearer', 'bearer', 'BEARER']) t.equal((await getJson(app, '/v1/me', `${scheme} ${secret}`)).status, 200, scheme);
+  t.equal((await getJson(app, '/v1/me', `Basic ${secret}`)).status, 401);
+});
+
 t.test('security headers are set', async (t) => {
   const { app } = await setupApp(t);
   const { headers } = await getJson(app, '/healthz', null);

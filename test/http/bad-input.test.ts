@@ -40,8 +40,15 @@ const cases: [string, number, string | null][] = [
   [`/v1/agencies?cursor=${encodeCursor(['\u0000'])}`, 400, 'cursor'],
   ['/v1/tasks?q=%00', 400, 'q'],
   ['/v1/tasks?q=a%00b', 400, 'q'],
-  ['/v1/reports/timeline?from=0001-01-01&to=9999-12-31&interval=day', 400, 'to'],
+  ['/v1/reports/timeline?from=1900-01-01&to=9999-12-31&interval=day', 400, 'to'],
   ['/v1/reports/timeline?from=2026-01-01&to=2025-01-01', 400, 'to'],
+  ['/v1/reports/summary?asOf=0000-01-01', 400, 'asOf'],
+  ['/v1/reports/summary?asOf=0000-12-31T23:59:59Z', 400, 'asOf'],
+  ['/v1/reports/overdue?asOf=1899-12-31', 400, 'asOf'],
+  ['/v1/tasks?updatedSince=0000-01-01T00:00:00Z', 400, 'updatedSince'],
+  ['/v1/reports/timeline?from=0000-01-01&to=0001-01-01&interval=month', 400, 'from'],
+  [`/v1/reports/overdue?cursor=${encodeCursor(['2099-01-01T00:00:00.000Z', '', 0])}`, 400, 'cursor'],
+  [`/v1/reports/stale?cursor=${encodeCursor(['2099-01-01T00:00:00.000Z', '', 0])}`, 400, 'cursor'],
   ['/v1/tasks?stauts=in_progress', 400, ''],
   ['/v1/agencies?kind=planet', 400, 'kind'],
   ['/v1/agencies?cursor=%7B%7D', 400, 'cursor'],
@@ -102,6 +109,31 @@ t.test('NUL and unpaired surrogates in any text a client sends: 400 naming the f
   const after = (await app.inject({ method: 'GET', url: '/v1/tasks/tj-2021-annex2-44', headers: { authorization: lead } })).json();
   t.equal(after.version, before.version, 'the task did not change');
   t.equal((await app.inject({ method: 'GET', url: '/v1/api-keys?limit=200', headers: { authorization: admin } })).json().items.length, 3, 'no key was minted (the reader, the lead and the admin)');
+});
+
+t.test('bodies are JSON in UTF-8, uncompressed: anything else is refused before it can be stored', async (t) => {
+  const { app, key } = await setupApp(t);
+  const lead = await key('agency', 'tj-hrss-bureau');
+  const before = (await app.inject({ method: 'GET', url: '/v1/tasks/tj-2021-annex2-11', headers: { authorization: lead } })).json();
+  const post = (headers: Record<string, string>, payload: string | Buffer) =>
+    app.inject({ method: 'POST', url: '/v1/tasks/tj-2021-annex2-11/reports', headers: { authorization: lead, ...headers }, payload });
+  const cases: [string, Record<string, string>, string | Buffer, number, string][] = [
+    ['invalid UTF-8', { 'content-type': 'application/json' }, Buffer.from([0x7b, 0x22, 0x6e, 0x6f, 0x74, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), 400, 'bad_request'],
+    ['charset latin1', { 'content-type': 'application/json; charset=latin1' }, '{"note":"x"}', 415, 'unsupported_media_type'],
+    ['charset utf-16', { 'content-type': 'application/json;charset="utf-16"' }, '{"note":"x"}', 415, 'unsupported_media_type'],
+    ['text/plain', { 'content-type': 'text/plain' }, '{"note":"x"}', 415, 'unsupported_media_type'],
+    ['gzip declared', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, '{"note":"x"}', 415, 'unsupported_media_type'],
+    ['br declared', { 'content-type': 'application/json', 'content-encoding': 'br' }, '{"note":"x"}', 415, 'unsupported_media_type'],
+  ];
+  for (const [what, headers, payload, status, code] of cases) {
+    const response = await post(headers, payload);
+    t.equal(response.statusCode, status, what);
+    t.match(response.headers['content-type'], /^application\/problem\+json/, what);
+    t.match(response.json(), { code }, what);
+  }
+  t.equal((await post({ 'content-type': 'application/json; charset=UTF-8', 'content-encoding': 'identity' }, '{"note":"进展"}')).statusCode, 201, 'UTF-8 declared, identity encoding: taken');
+  const after = (await app.inject({ method: 'GET', url: '/v1/tasks/tj-2021-annex2-11', headers: { authorization: lead } })).json();
+  t.equal(after.version, before.version + 1, 'only the well-formed report was stored');
 });
 
 t.test('methods and bodies the API does not take', async (t) => {

@@ -59,6 +59,19 @@ t.test('connections are bounded in time and number, and refusals before parsing 
     t.match(problem.body, { status: 400, code: 'bad_request' });
   });
 
+  t.test('what Node would answer with an empty body is a problem document too', async (t) => {
+    const noHost = problemOf((await exchange(port, 'GET /healthz HTTP/1.1\r\n\r\n')).text);
+    t.match(noHost.statusLine, /^HTTP\/1\.1 400/);
+    t.match(noHost.body, { status: 400, code: 'bad_request', detail: /Host/ });
+    const expect = problemOf((await exchange(port, 'POST /v1/tasks:batch HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}')).text);
+    t.match(expect.statusLine, /^HTTP\/1\.1 417/);
+    t.equal(expect.contentType, 'application/problem+json');
+    t.match(expect.body, { status: 417, code: 'expectation_failed', instance: /^urn:uuid:/ });
+    const tunnel = problemOf((await exchange(port, 'CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n')).text);
+    t.match(tunnel.statusLine, /^HTTP\/1\.1 404/);
+    t.match(tunnel.body, { status: 404, code: 'route_not_found' });
+  });
+
   t.test('connections past HTTP_MAX_CONNECTIONS are refused at once', async (t) => {
     const held: Socket[] = [];
     t.teardown(() => held.forEach((socket) => socket.destroy()));

@@ -189,3 +189,17 @@ t.test('report ETags name what the report depends on', async (t) => {
     }
   });
 });
+
+t.test('reports and exports vary by Accept, so a cache never hands out the other format', async (t) => {
+  const { app, key } = await setupApp(t);
+  const auditor = await key('auditor');
+  for (const url of ['/v1/reports/summary', '/v1/reports/overdue', '/v1/exports/tasks', '/v1/exports/events']) {
+    for (const accept of ['application/json, application/x-ndjson', 'text/csv']) {
+      const response = await app.inject({ method: 'GET', url, headers: { authorization: auditor, accept } });
+      t.match(response.headers.vary, /accept/i, `${url} as ${accept}`);
+      const revalidated = await app.inject({ method: 'GET', url, headers: { authorization: auditor, accept, 'if-none-match': String(response.headers.etag) } });
+      t.equal(revalidated.statusCode, 304, `${url} as ${accept}: 304`);
+      t.match(revalidated.headers.vary, /accept/i, 'on the 304 too');
+    }
+  }
+});

@@ -37,6 +37,11 @@ t.test('subscriptions are managed by admins', async (t) => {
     t.match(refused.json(), { errors: [{ path: 'url', message: /is not a public address/ }] });
   }
   t.equal((await call('POST', '/v1/webhooks', { url: 'http://[::1]/x' })).statusCode, 400, 'IPv6 literals are not taken as targets at all');
+  for (const url of ['https://user:pw@hooks.example.org/x', 'https://token@hooks.example.org/x', 'https://hooks.example.org:0/x']) {
+    const refused = await call('POST', '/v1/webhooks', { url });
+    t.equal(refused.statusCode, 400, `${url}: credentials in the URL, or port 0, are refused`);
+    t.notMatch(refused.body, /pw@/, 'and not echoed');
+  }
   t.equal((await call('PATCH', `/v1/webhooks/${body.id}`, { url: 'http://10.0.0.7/x' })).statusCode, 400, 'on change too');
 
   const patched = await call('PATCH', `/v1/webhooks/${body.id}`, { status: 'disabled', listId: 'tj-2021-annex2' });

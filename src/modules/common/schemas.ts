@@ -120,3 +120,16 @@ export const Bom = BooleanFlag.optional().describe('With text/csv: start with a 
 
 export const Timestamp = z.iso.datetime().describe('RFC 3339 timestamp in UTC.');
 export const CalendarDate = z.iso.date().describe('Calendar date, YYYY-MM-DD.');
+
+/**
+ * Dates a client sends are held to the years 1900–9999: JavaScript and the two engines read years
+ * before that differently (year 0 does not exist for PostgreSQL; Date.UTC reads 0–99 as 19xx), and
+ * no policy list reaches back further.
+ */
+const inSupportedYears = (value: string) => {
+  const year = Number(value.slice(0, 4));
+  return year >= 1900 && year <= 9999;
+};
+const SUPPORTED_YEARS_MESSAGE = 'must lie in the years 1900–9999';
+export const InputDate = CalendarDate.refine(inSupportedYears, SUPPORTED_YEARS_MESSAGE);
+export const InputMoment = z.iso.datetime({ offset: true }).refine(inSupportedYears, SUPPORTED_YEARS_MESSAGE);

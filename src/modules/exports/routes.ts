@@ -72,7 +72,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const type = formatOf(request);
       const ctx = { now: app.deps.clock(), policy: app.deps.config };
       const etag = await tasksExportTag(app.deps.db, ctx, `${type}${request.query.bom ? '-bom' : ''}`);
-      void reply.header('etag', etag);
+      void reply.header('etag', etag).header('vary', 'Accept');
       if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
       const items = exportTasks(app.deps.db, ctx);
       return reply.type(type === 'text/csv' ? 'text/csv; charset=utf-8' : type).send(limited(streamAs(type, items, taskColumns, request.query.bom ?? false)) as never);
@@ -101,7 +101,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const [state] = await app.deps.db.select({ position: ledgerState.position }).from(ledgerState).where(eq(ledgerState.id, 1));
       // Events never change once written, so since, the current position and the format identify the bytes.
       const etag = `"events-${request.query.since}-${state?.position ?? 0}-${type === 'text/csv' ? 'csv' : 'ndjson'}${request.query.bom ? '-bom' : ''}"`;
-      void reply.header('etag', etag);
+      void reply.header('etag', etag).header('vary', 'Accept');
       if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
       const items = exportEvents(app.deps.db, request.query.since, state?.position ?? 0);
       return reply.type(type === 'text/csv' ? 'text/csv; charset=utf-8' : type).send(limited(streamAs(type, items, eventColumns, request.query.bom ?? false)) as never);

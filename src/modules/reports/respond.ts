@@ -35,6 +35,8 @@ export async function sendReport<T>(
   reply: FastifyReply,
   report: { tag(format: ReportFormat): Promise<string>; compute(): Promise<T>; csv: CsvView<T>; bom: boolean | undefined },
 ) {
+  // One URL, two formats: a cache must key what it stores on Accept too.
+  void reply.header('vary', 'Accept');
   const type = request.accepts().type(['application/json', 'text/csv']);
   if (type === false) throw new DomainError('not_acceptable', 'Reports are available as application/json and text/csv.');
   const etag = await report.tag(type as ReportFormat);

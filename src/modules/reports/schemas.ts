@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Health, TaskStatus } from '../tasks/schemas.js';
-import { Bom, CalendarDate, Cursor, Id, Timestamp } from '../common/schemas.js';
+import { Bom, CalendarDate, Cursor, Id, InputDate, InputMoment, Timestamp } from '../common/schemas.js';
 
 const ListIds = z
   .string()
@@ -10,7 +10,7 @@ const ListIds = z
   .describe('One list id, or several separated by commas.');
 
 const AsOf = z
-  .union([z.iso.date(), z.iso.datetime({ offset: true })])
+  .union([InputDate, InputMoment])
   .describe('RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count.');
 
 export const ReportQuery = z.strictObject({
@@ -106,8 +106,8 @@ export const ArticleReport = z
 export const ArticleReportQuery = ReportQuery.extend({ document: Id.describe('The document whose parts and articles the report follows.') });
 
 export const TimelineQuery = ReportQuery.omit({ asOf: true }).extend({
-  from: z.iso.date().describe('First day (UTC).'),
-  to: z.iso.date().describe('Last day (UTC), inclusive.'),
+  from: InputDate.describe('First day (UTC).'),
+  to: InputDate.describe('Last day (UTC), inclusive.'),
   interval: z.enum(['day', 'week', 'month']).default('month'),
 });
 

@@ -144,6 +144,11 @@ export async function followUpReport(db: Database, query: FollowUpQuery, kind: '
       { location: 'querystring', path: 'asOf', message: `omit it, or give ${after[0]}` },
     ]);
   }
+  if (after && new Date(after[0]) > ctx.now) {
+    throw new InvalidInputError('The cursor is not one this API issued for this listing.', [
+      { location: 'querystring', path: 'cursor', message: 'it names a moment after now; pass back the nextCursor of the previous page unchanged' },
+    ]);
+  }
   const at = after ? new Date(after[0]) : moment.at;
   const scoped = tasksAt(db, scopeOf(db, query), at, after === undefined && moment.live, ctx.policy.staleAfterDays);
   const flagged = kind === 'overdue' ? overdueAt(scoped, at) : and(isOpen(scoped), eq(scoped.quiet, true));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assignmentRole, taskStatus } from '../../db/schema/index.js';
-import { BooleanFlag, CalendarDate, Id, pageOf, PageQuery, Text, Timestamp } from '../common/schemas.js';
+import { BooleanFlag, CalendarDate, Id, InputMoment, pageOf, PageQuery, Text, Timestamp } from '../common/schemas.js';
 
 export const TaskStatus = z.enum(taskStatus.enumValues).meta({
   id: 'TaskStatus',
@@ -68,9 +68,7 @@ export const TaskQuery = PageQuery.extend({
   overdue: BooleanFlag.optional(),
   stale: BooleanFlag.optional(),
   q: Text.min(1).max(200).optional().describe('Case-insensitive substring of the task text or the responsible-units cell.'),
-  updatedSince: z.iso
-    .datetime({ offset: true })
-    .optional()
+  updatedSince: InputMoment.optional()
     .describe('Only tasks whose updatedAt is at or after this RFC 3339 instant. A convenience for people; to sync, use changedAfter.'),
   changedAfter: z.coerce
     .number()

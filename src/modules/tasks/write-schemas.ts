@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CalendarDate, Id, isStorableText, ItemProblem, STORABLE_TEXT_MESSAGE, Text } from '../common/schemas.js';
+import { Id, InputDate, isStorableText, ItemProblem, STORABLE_TEXT_MESSAGE, Text } from '../common/schemas.js';
 import { Event } from './events-schemas.js';
 import { Task, TaskStatus } from './schemas.js';
 
@@ -7,7 +7,7 @@ export const TaskPatch = z
   .strictObject({
     status: TaskStatus.optional(),
     progress: z.number().int().min(0).max(100).optional().describe('Lead agency only.'),
-    dueDate: CalendarDate.nullable().optional().describe('Supervisor only; null clears it.'),
+    dueDate: InputDate.nullable().optional().describe('Supervisor only; null clears it.'),
     note: Text.trim().min(1).max(2000).optional().describe('Why; required to reject a completion or reopen a verified task.'),
   })
   .refine((patch) => patch.status !== undefined || patch.progress !== undefined || patch.dueDate !== undefined, {

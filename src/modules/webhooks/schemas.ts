@@ -10,6 +10,9 @@ const WebhookUrl = z
   .url({ protocol: /^https?$/, hostname: z.regexes.hostname })
   .max(2048)
   .refine(isStorableText, STORABLE_TEXT_MESSAGE)
+  // Credentials in a URL would be shown to every admin who lists the subscriptions; the signature authenticates the sender instead.
+  .refine((url) => URL.canParse(url) && new URL(url).username === '' && new URL(url).password === '', 'must not carry a user name or password')
+  .refine((url) => !URL.canParse(url) || new URL(url).port !== '0', 'port 0 is not a port one can connect to')
   .describe('Receives a POST per event. Redirects are not followed; any 2xx within the timeout counts as delivered.');
 
 const Secret = z
