@@ -70,6 +70,20 @@ t.test('SIGTERM during a write burst: exit 0 within the grace period, every ackn
   await reopenAndCheck(t, env, admin, outcomes);
 });
 
+t.test('SIGTERM to `npm start` reaches the server, which shuts down rather than living on orphaned', async (t) => {
+  const service = await startService({ ...(await storage(t)), WEBHOOK_DISPATCH: 'false' }, { viaNpm: true });
+  t.teardown(() => void service.child.kill('SIGKILL'));
+  service.child.kill('SIGTERM');
+  await service.exited;
+  const stopped = Date.now();
+  while (!service.logs.some((entry) => entry.msg === 'database closed')) {
+    if (Date.now() - stopped > 11_000) break;
+    await sleep(50);
+  }
+  t.ok(service.logs.some((entry) => entry.msg === 'database closed'), 'the server shut down gracefully');
+  await t.rejects(fetch(`${service.url}/healthz`), 'and no longer answers');
+});
+
 if (engine !== 'pglite') {
   t.comment('kill -9 on PGlite: SKIPPED on PostgreSQL (the server keeps the data; runs in the PGlite half)');
 } else {

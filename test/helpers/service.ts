@@ -20,11 +20,12 @@ export function bootstrapKey(): string {
 }
 
 /**
- * Starts the service as an operator would (`node --import tsx src/server.ts`, configured by the
- * environment) on a free port, and resolves once it listens.
+ * Starts the service as an operator would (`node --import tsx src/server.ts`, or `npm start`,
+ * configured by the environment) on a free port, and resolves once it listens.
  */
-export async function startService(env: Record<string, string>, { startupMs = 60_000 } = {}): Promise<Service> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+export async function startService(env: Record<string, string>, { startupMs = 60_000, viaNpm = false } = {}): Promise<Service> {
+  const [command, args] = viaNpm ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/server.ts']];
+  const child = spawn(command, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
