@@ -51,8 +51,15 @@ t.test('the 销号 workflow end to end', async (t) => {
     const stale = await patchTask(app, hrss, 'tj-2021-annex2-44', '"1"', { progress: 90 });
     t.equal(stale.status, 412);
     t.match(stale.body, { code: 'precondition_failed', currentVersion: 2 });
-    for (const header of ['W/"2"', '2', '"2", "3"', '*']) {
-      t.equal((await patchTask(app, hrss, 'tj-2021-annex2-44', header, { progress: 90 })).status, 412, `If-Match: ${header}`);
+    for (const header of ['W/"2"', '"2", "3"', '""', '"99999999999999999999"']) {
+      const response = await patchTask(app, hrss, 'tj-2021-annex2-44', header, { progress: 90 });
+      t.equal(response.status, 412, `If-Match: ${header} is well-formed but names no single version (strong comparison)`);
+      t.match(response.body, { currentVersion: 2, detail: /names no version of it/ });
+    }
+    for (const header of ['2', 'garbage', '*', '"2" "3"']) {
+      const response = await patchTask(app, hrss, 'tj-2021-annex2-44', header, { progress: 90 });
+      t.equal(response.status, 400, `If-Match: ${header} is refused as malformed (or, for *, as a blind overwrite)`);
+      t.match(response.body, { code: 'validation_failed', errors: [{ location: 'headers', path: 'if-match' }] });
     }
   });
 

@@ -1,20 +1,28 @@
-import { DomainError } from '../../domain/errors.js';
+import { DomainError, type FieldIssue, InvalidInputError } from '../../domain/errors.js';
 
 export function taskEtag(version: number): string {
   return `"${version}"`;
 }
 
+const ENTITY_TAG_LIST = /^\s*(W\/)?"[\x21\x23-\x7e\x80-\xff]*"\s*(,\s*(W\/)?"[\x21\x23-\x7e\x80-\xff]*"\s*)*$/;
+
 /**
  * The version an If-Match header names (RFC 9110 §13.1.1, strong comparison: "3"). Missing →
- * 428. Anything that names no single version of ours yields 0, which no task ever has, so the
- * write answers 412 with the current version.
+ * 428. Not an entity-tag list at all, or `*` (which would overwrite whatever version is there,
+ * the very lost update If-Match is required against) → 400 naming the field. A well-formed value
+ * that names no single version of ours (a weak tag, a list, another tag) yields 0, which no task
+ * ever has, so the write answers 412 with the current version.
  */
-export function versionFromIfMatch(header: string | undefined): number {
+export function versionFromIfMatch(header: string | undefined, field: FieldIssue = { location: 'headers', path: 'if-match', message: '' }): number {
   if (header === undefined || header.trim() === '') {
     throw new DomainError(
       'precondition_required',
       'Send If-Match with the ETag of the task as you last read it (GET /v1/tasks/{id}), so that a concurrent change is never overwritten.',
     );
+  }
+  if (header.trim() === '*' || !ENTITY_TAG_LIST.test(header)) {
+    const message = header.trim() === '*' ? 'name the version you read, e.g. "3"; * would overwrite a concurrent change' : 'must be an entity tag such as "3"';
+    throw new InvalidInputError(`If-Match ${message}.`, [{ ...field, message }]);
   }
   const match = /^\s*"(\d{1,9})"\s*$/.exec(header);
   return match ? Number(match[1]) : 0;

@@ -11,7 +11,7 @@ type Item = BatchRequest['items'][number];
 type ItemResult = BatchResult['results'][number];
 
 async function applyItem(tx: Transaction, item: Item, index: number, ctx: WriteContext): Promise<ItemResult> {
-  const expectedVersion = item.ifMatch === undefined ? undefined : versionFromIfMatch(item.ifMatch);
+  const expectedVersion = item.ifMatch === undefined ? undefined : versionFromIfMatch(item.ifMatch, { location: 'body', path: `items.${index}.ifMatch`, message: '' });
   if (item.op === 'update') {
     return { index, taskId: item.taskId, status: 200, task: await applyUpdate(tx, item.taskId, expectedVersion!, item.changes, ctx) };
   }

@@ -54,7 +54,8 @@ function actorOf(principal: Principal): Actor {
 
 function assertVersion(task: TaskRow, expectedVersion: number) {
   if (task.version !== expectedVersion) {
-    throw new DomainError('precondition_failed', `The task is at version ${task.version}, not ${expectedVersion}: someone changed it since you read it. GET it again and reapply your change.`, {
+    const named = expectedVersion === 0 ? 'If-Match names no version of it' : `not ${expectedVersion}: someone changed it since you read it`;
+    throw new DomainError('precondition_failed', `The task is at version ${task.version}, ${named}. GET it again and reapply your change.`, {
       currentVersion: task.version,
     });
   }
