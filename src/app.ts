@@ -15,7 +15,7 @@ import auth from './plugins/auth.js';
 import body from './plugins/body.js';
 import context, { type AppDeps } from './plugins/context.js';
 import openapi from './plugins/openapi.js';
-import problems, { answerUnroutedRequests, sendProblem, clientErrorHandler, frameworkErrorHandler } from './plugins/problems.js';
+import problems, { answerUnroutedRequests, clientErrorHandler, frameworkErrorHandler, sendProblem } from './plugins/problems.js';
 import security from './plugins/security.js';
 
 export interface BuildOptions extends AppDeps {

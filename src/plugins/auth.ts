@@ -3,10 +3,10 @@ import type {} from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { KeyRole } from '../db/schema/index.js';
+import { parseKey } from '../domain/api-keys.js';
 import { ForbiddenError } from '../domain/errors.js';
 import { ANONYMOUS, type Principal } from '../domain/permissions.js';
 import { authenticateKey } from '../modules/api-keys/service.js';
-import { parseKey } from '../domain/api-keys.js';
 
 /**
  * Who may call a route: 'public-read' (any key, or none when PUBLIC_READ is on), 'any-key', or
@@ -88,11 +88,11 @@ export default fp(
         request.principal = ANONYMOUS;
         return;
       }
-      const standings = await Promise.all([failuresByKey(request, { increment: false }), failuresByAddress(request, { increment: false })]);
-      const exceeded = standings.find((standing) => !standing.isAllowed && standing.isExceeded);
-      if (exceeded && !exceeded.isAllowed) {
-        void reply.header('retry-after', String(Math.max(1, exceeded.ttlInSeconds)));
-        throw new RateLimitedError(`Too many failed authentications from this address; retry in ${Math.max(1, exceeded.ttlInSeconds)} s.`);
+      for (const standing of await Promise.all([failuresByKey(request, { increment: false }), failuresByAddress(request, { increment: false })])) {
+        if (standing.isAllowed || !standing.isExceeded) continue;
+        const retryAfter = Math.max(1, standing.ttlInSeconds);
+        void reply.header('retry-after', String(retryAfter));
+        throw new RateLimitedError(`Too many failed authentications from this address; retry in ${retryAfter} s.`);
       }
       try {
         await verifyKey(request, reply);
