@@ -103,6 +103,7 @@ for (let l = 0; l < LISTS; l++) {
       id,
       listId,
       number: n,
+      position: n,
       text: `Synthetic task ${n} of ${listId}`,
       articleId: null,
       responsibleText: null,

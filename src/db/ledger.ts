@@ -1,10 +1,11 @@
 import canonicalize from 'canonicalize';
 import { and, asc, between, desc, eq, sql } from 'drizzle-orm';
-import { type AssignmentState, GENESIS_HASH, HASH_VERSION, hashEntry, type LedgerEntry, type TaskState } from '../domain/ledger.js';
+import { type Actor, type AssignmentState, GENESIS_HASH, HASH_VERSION, hashEntry, type LedgerEntry, type TaskState } from '../domain/ledger.js';
+import { rollUp } from '../domain/rollup.js';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Database, Transaction } from './client.js';
 import { enqueueDeliveries } from './outbox.js';
-import { ledgerState, taskAssignments, type TaskEventRow, taskEvents, type TaskRow, tasks } from './schema/index.js';
+import { ledgerState, taskAssignments, type TaskEventRow, taskEvents, taskIndicators, type TaskRow, tasks } from './schema/index.js';
 
 export type NewEvent = Omit<LedgerEntry, 'id' | 'hashVersion' | 'seq' | 'prevHash'>;
 
@@ -39,6 +40,20 @@ export async function assignmentsOf(db: Database | Transaction, taskId: string):
   return db.select(assignmentColumns).from(taskAssignments).where(eq(taskAssignments.taskId, taskId)).orderBy(asc(taskAssignments.position));
 }
 
+export type IndicatorValues = Record<string, number | null>;
+
+/** Each indicator's latest value by key, as the ledger's state records it; undefined for a task without indicators. */
+export function indicatorValues(rows: readonly { key: string; latestValue: number | null }[]): IndicatorValues | undefined {
+  if (rows.length === 0) return undefined;
+  return Object.fromEntries(rows.map((row) => [row.key, row.latestValue]));
+}
+
+export async function indicatorValuesOf(db: Database | Transaction, taskId: string): Promise<IndicatorValues | undefined> {
+  return indicatorValues(
+    await db.select({ key: taskIndicators.key, latestValue: taskIndicators.latestValue }).from(taskIndicators).where(eq(taskIndicators.taskId, taskId)),
+  );
+}
+
 /**
  * One change to a task, as the ledger records it: reserves the next position, writes the task row
  * (the change, version + 1, and the position as last_event_id) and, given the task's assignments
@@ -59,7 +74,7 @@ export async function recordChange(
     .set({ ...values, version: sql`${tasks.version} + 1`, lastEventId: position })
     .where(eq(tasks.id, taskId))
     .returning();
-  const before = await assignmentsOf(tx, taskId);
+  const [before, indicators] = await Promise.all([assignmentsOf(tx, taskId), indicatorValuesOf(tx, taskId)]);
   // In position order, as assignmentsOf and verify read them, so equal lists encode alike.
   const given = assignments && [...assignments].sort((a, b) => a.position - b.position);
   let after = before;
@@ -82,13 +97,33 @@ export async function recordChange(
     hashVersion: HASH_VERSION,
     taskId,
     changes,
-    state: stateOf(task!, after),
+    state: stateOf(task!, after, indicators),
     seq: (head?.seq ?? 0) + 1,
     prevHash: head?.hash ?? GENESIS_HASH,
   };
   const [row] = await tx.insert(taskEvents).values(toRow(entry)).returning();
   await enqueueDeliveries(tx, position, position);
+  if (task!.parentId !== null && (changes.status || changes.progress)) await rollUpInto(tx, task!.parentId, event.actor, event.at);
   return { task: task!, event: row! };
+}
+
+/**
+ * Brings a parent's derived status and progress in line with its children (domain/rollup.ts),
+ * recording a rolled_up event by the actor whose change caused it when they move; recordChange
+ * carries it on up the tree. The caller holds the locks of the task and its ancestors.
+ */
+export async function rollUpInto(tx: Transaction, parentId: string, actor: Actor, at: string): Promise<void> {
+  const [[parent], children] = await Promise.all([
+    tx.select({ status: tasks.status, progress: tasks.progress }).from(tasks).where(eq(tasks.id, parentId)),
+    tx.select({ status: tasks.status, progress: tasks.progress, weight: tasks.weight }).from(tasks).where(eq(tasks.parentId, parentId)),
+  ]);
+  if (!parent || children.length === 0) return;
+  const derived = rollUp(children);
+  const changes: LedgerEntry['changes'] = {};
+  if (derived.status !== parent.status) changes.status = { from: parent.status, to: derived.status };
+  if (derived.progress !== parent.progress) changes.progress = { from: parent.progress, to: derived.progress };
+  if (Object.keys(changes).length === 0) return;
+  await recordChange(tx, parentId, { status: derived.status, progress: derived.progress, updatedAt: new Date(at) }, { type: 'rolled_up', at, actor, changes, note: null, evidence: [] });
 }
 
 /** Appends the first event of each of many new tasks, in one statement. */
@@ -124,14 +159,15 @@ function toRow(entry: LedgerEntry) {
   };
 }
 
-/** The tracked fields as the ledger records them after a change: the task row and its assignments in order. */
-export function stateOf(task: TaskRow, assignments: readonly AssignmentState[]): TaskState {
+/** The tracked fields as the ledger records them after a change: the task row, its assignments in order, its indicators' values. */
+export function stateOf(task: TaskRow, assignments: readonly AssignmentState[], indicators?: IndicatorValues): TaskState {
   return {
     status: task.status,
     progress: task.progress,
     dueDate: task.dueDate,
     lastReportAt: task.lastReportAt?.toISOString() ?? null,
     assignments: [...assignments],
+    ...(indicators ? { indicators } : {}),
   };
 }
 

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'precondition_required'
   | 'idempotency_conflict'
   | 'batch_failed'
+  | 'import_rejected'
+  | 'derived_from_children'
   | 'not_acceptable';
 
 export interface FieldIssue {
@@ -45,6 +47,16 @@ export class InvalidInputError extends DomainError {
     readonly errors: FieldIssue[],
   ) {
     super('validation_failed', message);
+  }
+}
+
+/** An import file that cannot be applied as a whole: every issue found, by path (and line, when the text was at hand). */
+export class ImportRejectedError extends DomainError {
+  constructor(
+    message: string,
+    readonly issues: { path: string; line?: number | undefined; message: string }[],
+  ) {
+    super('import_rejected', message);
   }
 }
 

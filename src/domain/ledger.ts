@@ -41,7 +41,29 @@ export const taskStateSchema = z.object({
   dueDate: z.iso.date().nullable(),
   lastReportAt: z.iso.datetime().nullable(),
   assignments: z.array(assignmentStateSchema).optional(),
+  indicators: z
+    .record(z.string(), z.number().nullable())
+    .optional()
+    .describe('Each indicator’s latest reported value by key (null: none yet); only on tasks that have indicators.'),
 });
+
+/**
+ * What an import may change on a task besides its state (a revised text, a move to another
+ * parent, a new window); a `revised` event records them in changes under these keys.
+ */
+export const revisedFields = [
+  'parentId',
+  'number',
+  'label',
+  'title',
+  'text',
+  'articleId',
+  'responsibleText',
+  'weight',
+  'plannedStart',
+  'plannedEnd',
+  'indicatorDefinitions',
+] as const;
 
 /** What an event says, without its own hash; hashedContent says which part of it a version covers. */
 export const ledgerEntrySchema = z.object({

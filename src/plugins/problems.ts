@@ -5,7 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDataException, isDatabaseUnavailable, loggableError } from '../db/errors.js';
-import { DomainError, type ErrorCode, type FieldIssue, InvalidInputError } from '../domain/errors.js';
+import { DomainError, type ErrorCode, type FieldIssue, ImportRejectedError, InvalidInputError } from '../domain/errors.js';
 import type { ProblemDocument } from '../modules/common/schemas.js';
 
 export type ProblemCode =
@@ -34,6 +34,8 @@ const catalogue: Record<ProblemCode, { status: number; title: string }> = {
   precondition_failed: { status: 412, title: 'Precondition failed' },
   idempotency_conflict: { status: 422, title: 'Idempotency key reused' },
   batch_failed: { status: 422, title: 'Batch not applied' },
+  import_rejected: { status: 422, title: 'Import not applied' },
+  derived_from_children: { status: 409, title: 'Derived from sub-tasks' },
   precondition_required: { status: 428, title: 'Precondition required' },
   rate_limited: { status: 429, title: 'Too many requests' },
   request_timeout: { status: 408, title: 'Request timeout' },
@@ -58,6 +60,7 @@ export function problemMembersOf(error: DomainError) {
     detail: error.message,
     code: error.code,
     ...(error instanceof InvalidInputError && error.errors.length > 0 ? { errors: error.errors } : {}),
+    ...(error instanceof ImportRejectedError ? { errors: error.issues.map((issue) => ({ location: 'body' as const, ...issue })) } : {}),
   };
 }
 

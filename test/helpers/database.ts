@@ -69,8 +69,8 @@ const cacheDir = fileURLToPath(new URL('../../node_modules/.cache/duban/', impor
 
 /**
  * PGlite spends seconds on initdb; a migrated, seeded data directory is dumped once and loaded by
- * every test file instead. The file name carries a digest of the migrations and seeds, so any
- * change to either builds a new template.
+ * every test file instead. The file name carries a digest of the migrations, the seeds and the
+ * importer, so any change to them builds a new template.
  */
 async function pgliteTemplate(): Promise<Blob> {
   const digest = createHash('sha256');
@@ -79,6 +79,8 @@ async function pgliteTemplate(): Promise<Blob> {
       if (/\.(sql|json)$/.test(file)) digest.update(file).update(await readFile(join(dir, file)));
     }
   }
+  // The code that writes the template's rows, so a change to it builds a new one too.
+  for (const file of ['db/import.ts', 'db/ledger.ts', 'db/seed.ts']) digest.update(await readFile(new URL(`../../src/${file}`, import.meta.url)));
   digest.update(SEEDED_AT.toISOString());
   const file = join(cacheDir, `pglite-template-${digest.digest('hex').slice(0, 16)}.tar`);
   try {

@@ -1,4 +1,5 @@
-import { date, integer, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { date, integer, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { agencies } from './agencies.js';
 
 /** A policy document as issued; its text lives in its articles. */
 export const documents = pgTable('documents', {
@@ -7,6 +8,12 @@ export const documents = pgTable('documents', {
   issuers: text().array().notNull(),
   issuedOn: date({ mode: 'string' }),
   docNumber: text(),
+  sourceFile: text(),
+  /** How the document last came in: seed:<file>, api or cli; startup re-applies a seed only over its own earlier import. */
+  importedFrom: text(),
+  /** sha256 of the canonical import file last applied, so an unchanged seed is skipped at startup. */
+  importHash: text(),
+  importedAt: timestamp({ withTimezone: true, precision: 3 }),
 });
 
 /** Top-level parts of a document (一、二、…), in source order. */
@@ -19,7 +26,8 @@ export const documentParts = pgTable(
       .references(() => documents.id),
     position: integer().notNull(),
     number: text().notNull(),
-    title: text().notNull(),
+    title: text(),
+    text: text(),
   },
   (t) => [unique().on(t.documentId, t.position)],
 );
@@ -34,7 +42,7 @@ export const articles = pgTable(
       .references(() => documentParts.id),
     position: integer().notNull(),
     number: text().notNull(),
-    title: text().notNull(),
+    title: text(),
     text: text().notNull(),
   },
   (t) => [unique().on(t.partId, t.position)],
@@ -51,6 +59,8 @@ export const taskLists = pgTable(
     position: integer().notNull(),
     title: text().notNull(),
     annex: text(),
+    /** The unit responsible for the list's tasks that name none of their own. */
+    ownerId: text().references(() => agencies.id),
   },
   (t) => [unique().on(t.documentId, t.position)],
 );

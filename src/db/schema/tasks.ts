@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, date, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, bigint, check, date, doublePrecision, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import { agencies } from './agencies.js';
 import { articles, taskLists } from './documents.js';
 
@@ -9,6 +9,10 @@ export const assignmentRole = pgEnum('assignment_role', ['lead', 'co']);
 /**
  * One item of a task list. text and responsibleText are verbatim from the source;
  * version increases by one with every change, and every change has a ledger event.
+ * Tasks nest (a group's items, a phase's steps): number is the 序号 among siblings, position the
+ * place in the whole list in document order (parents before their children). ancestorIds and the
+ * effective window are kept by the importer, the only writer of structure, so subtree and window
+ * filters are plain column tests.
  */
 export const tasks = pgTable(
   'tasks',
@@ -17,8 +21,24 @@ export const tasks = pgTable(
     listId: text()
       .notNull()
       .references(() => taskLists.id),
+    parentId: text().references((): AnyPgColumn => tasks.id),
+    /** Root first. */
+    ancestorIds: text().array().notNull().default(sql`'{}'::text[]`),
+    position: integer().notNull(),
     number: integer().notNull(),
+    label: text(),
+    title: text(),
     text: text().notNull(),
+    weight: doublePrecision().notNull().default(1),
+    /** The task's own planned window, as imported. */
+    plannedStart: date({ mode: 'string' }),
+    plannedEnd: date({ mode: 'string' }),
+    /** The window in force: its own, or its nearest ancestor's (windowFrom names which task's). */
+    windowStart: date({ mode: 'string' }),
+    windowEnd: date({ mode: 'string' }),
+    windowFrom: text(),
+    /** Children it has; while above 0 its status and progress roll up from them (domain/rollup.ts). */
+    childCount: integer().notNull().default(0),
     articleId: text().references(() => articles.id),
     responsibleText: text(),
     status: taskStatus().notNull().default('not_started'),
@@ -32,12 +52,17 @@ export const tasks = pgTable(
     updatedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
   },
   (t) => [
-    unique().on(t.listId, t.number),
+    unique('tasks_list_position_unique').on(t.listId, t.position),
+    unique('tasks_sibling_number_unique').on(t.listId, t.parentId, t.number).nullsNotDistinct(),
+    index().on(t.parentId),
+    index('tasks_ancestor_ids_idx').using('gin', t.ancestorIds),
     index().on(t.articleId),
     index().on(t.updatedAt, t.id),
     index().on(t.lastEventId),
     check('tasks_progress_range', sql`${t.progress} between 0 and 100`),
     check('tasks_version_positive', sql`${t.version} >= 1`),
+    check('tasks_weight_positive', sql`${t.weight} > 0`),
+    check('tasks_planned_window', sql`${t.plannedStart} is null or ${t.plannedEnd} is null or ${t.plannedStart} <= ${t.plannedEnd}`),
   ],
 );
 
@@ -85,3 +110,37 @@ export const taskLinks = pgTable(
 export type TaskRow = typeof tasks.$inferSelect;
 export type TaskStatus = (typeof taskStatus.enumValues)[number];
 export type AssignmentRole = (typeof assignmentRole.enumValues)[number];
+
+/**
+ * A named numeric target of a task (培训师资500人次). Reported values are ledger events (the
+ * task's state carries each indicator's value); latest* keep the newest of them for reads.
+ */
+export const taskIndicators = pgTable(
+  'task_indicators',
+  {
+    taskId: text()
+      .notNull()
+      .references(() => tasks.id),
+    key: text().notNull(),
+    position: integer().notNull(),
+    name: text().notNull(),
+    unit: text(),
+    direction: text().$type<'at_least' | 'at_most' | 'between'>().notNull(),
+    target: doublePrecision(),
+    min: doublePrecision(),
+    max: doublePrecision(),
+    baseline: doublePrecision(),
+    /** YYYY or YYYY-MM-DD, as the source gives it. */
+    due: text(),
+    latestValue: doublePrecision(),
+    latestAt: timestamp({ withTimezone: true, precision: 3 }),
+    latestEventId: bigint({ mode: 'number' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.taskId, t.key] }),
+    check('task_indicators_direction', sql`${t.direction} in ('at_least', 'at_most', 'between')`),
+    check('task_indicators_target', sql`(${t.direction} = 'between') = (${t.target} is null) and (${t.direction} = 'between') = (${t.min} is not null and ${t.max} is not null)`),
+  ],
+);
+
+export type TaskIndicatorRow = typeof taskIndicators.$inferSelect;

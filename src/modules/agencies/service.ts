@@ -1,13 +1,14 @@
 import { and, asc, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { agencies, agencyMembers, type AgencyKind, type AgencyRow } from '../../db/schema/index.js';
+import { agencies, agencyMembers, type AgencyRow } from '../../db/schema/index.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { idAfter, paginate } from '../common/cursor.js';
 import type { Agency } from './schemas.js';
 
-export async function listAgencies(db: Database, query: { limit: number; cursor?: string | undefined; kind?: AgencyKind | undefined }) {
+export async function listAgencies(db: Database, query: { limit: number; cursor?: string | undefined; kind?: string | undefined; parent?: string | undefined }) {
   const conditions: (SQL | undefined)[] = [];
   if (query.kind) conditions.push(eq(agencies.kind, query.kind));
+  if (query.parent) conditions.push(eq(agencies.parentId, query.parent));
   const after = idAfter(query.cursor);
   if (after !== undefined) conditions.push(gt(agencies.id, after));
   const rows = await db

@@ -1,8 +1,8 @@
 import { asc, eq, gt, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database } from '../../db/client.js';
-import { assignmentColumns, entryOf, stateOf } from '../../db/ledger.js';
-import { ledgerState, taskAssignments, taskEvents, tasks } from '../../db/schema/index.js';
+import type { Database, Transaction } from '../../db/client.js';
+import { assignmentColumns, entryOf, type IndicatorValues, stateOf } from '../../db/ledger.js';
+import { ledgerState, taskAssignments, taskEvents, taskIndicators, tasks } from '../../db/schema/index.js';
 import type { AssignmentState } from '../../domain/ledger.js';
 import { type ChainHead, type ChainProblem, checkChain, ledgerRoot, type StoredEvent } from '../../domain/audit.js';
 import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
@@ -66,6 +66,13 @@ async function assignmentsByTask(db: Database): Promise<Map<string, AssignmentSt
   return byTask;
 }
 
+async function indicatorValuesByTask(tx: Transaction): Promise<Map<string, IndicatorValues>> {
+  const rows = await tx.select({ taskId: taskIndicators.taskId, key: taskIndicators.key, latestValue: taskIndicators.latestValue }).from(taskIndicators);
+  const byTask = new Map<string, IndicatorValues>();
+  for (const row of rows) byTask.set(row.taskId, { ...byTask.get(row.taskId), [row.key]: row.latestValue });
+  return byTask;
+}
+
 const BATCH = 5000;
 
 /** Re-checks every chain, batch by batch, and, given a recorded root, that history up to its position is unchanged. */
@@ -75,7 +82,10 @@ export async function verifyLedger(db: Database, recorded: { root: string; posit
       const position = await currentPosition(tx);
       const taskRows = await tx.select().from(tasks);
       const assignments = await assignmentsByTask(tx);
-      const taskFacts = new Map(taskRows.map((task) => [task.id, { version: task.version, lastEventId: task.lastEventId, state: stateOf(task, assignments.get(task.id) ?? []) }]));
+      const indicators = await indicatorValuesByTask(tx);
+      const taskFacts = new Map(
+        taskRows.map((task) => [task.id, { version: task.version, lastEventId: task.lastEventId, state: stateOf(task, assignments.get(task.id) ?? [], indicators.get(task.id)) }]),
+      );
       const problems: ChainProblem[] = [];
       const seen = new Set<string>();
       let eventCount = 0;

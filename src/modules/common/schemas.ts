@@ -12,6 +12,7 @@ const problemMembers = {
       z.object({
         location: z.enum(['body', 'querystring', 'params', 'headers']),
         path: z.string().describe('Dotted path of the offending field within its location.'),
+        line: z.number().int().min(1).optional().describe('With import_rejected: the line of the file where the field is.'),
         message: z.string(),
       }),
     )

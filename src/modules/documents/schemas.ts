@@ -8,6 +8,7 @@ export const DocumentSummary = z
     issuers: z.array(z.string()).describe('Issuing bodies as named in the document.'),
     issuedOn: CalendarDate.nullable().describe('Null when the source gives no date.'),
     docNumber: z.string().nullable().describe('发文字号, null when the source gives none.'),
+    sourceFile: z.string().nullable().describe('Where the transcription comes from.'),
   })
   .meta({ id: 'DocumentSummary' });
 
@@ -15,7 +16,7 @@ export const Article = z
   .object({
     id: Id,
     number: z.string().describe('As written, e.g. （一）.'),
-    title: z.string(),
+    title: z.string().nullable(),
     text: z.string().describe('Full text, verbatim; paragraphs separated by newlines.'),
   })
   .meta({ id: 'Article' });
@@ -24,7 +25,8 @@ export const DocumentPart = z
   .object({
     id: Id,
     number: z.string().describe('As written, e.g. 一.'),
-    title: z.string(),
+    title: z.string().nullable(),
+    text: z.string().nullable().describe('The part’s own text, before or instead of articles.'),
     articles: z.array(Article),
   })
   .meta({ id: 'DocumentPart' });

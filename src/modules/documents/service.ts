@@ -8,7 +8,7 @@ import type { Document, DocumentSummary } from './schemas.js';
 export async function listDocuments(db: Database, page: { limit: number; cursor?: string | undefined }) {
   const after = idAfter(page.cursor);
   const rows = await db
-    .select()
+    .select({ id: documents.id, title: documents.title, issuers: documents.issuers, issuedOn: documents.issuedOn, docNumber: documents.docNumber, sourceFile: documents.sourceFile })
     .from(documents)
     .where(after === undefined ? undefined : gt(documents.id, after))
     .orderBy(asc(documents.id))
@@ -39,15 +39,22 @@ export async function documentOutline(db: Database, id: string) {
 
 export async function getDocument(db: Database, id: string): Promise<Document> {
   const { document, parts, articles: partArticles } = await documentOutline(db, id);
+  const { id: documentId, title, issuers, issuedOn, docNumber, sourceFile } = document;
   return {
-    ...document,
+    id: documentId,
+    title,
+    issuers,
+    issuedOn,
+    docNumber,
+    sourceFile,
     parts: parts.map((part) => ({
       id: part.id,
       number: part.number,
       title: part.title,
+      text: part.text,
       articles: partArticles
         .filter((a) => a.partId === part.id)
-        .map(({ id: articleId, number, title, text }) => ({ id: articleId, number, title, text })),
+        .map(({ id: articleId, number, title: articleTitle, text }) => ({ id: articleId, number, title: articleTitle, text })),
     })),
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actorSchema, hashVersionSchema, taskStateSchema } from '../../domain/ledger.js';
+import { actorSchema, hashVersionSchema, revisedFields, taskStateSchema } from '../../domain/ledger.js';
 import { Id, pageOf, Timestamp } from '../common/schemas.js';
 
 export const Actor = actorSchema.meta({ id: 'Actor', description: 'Who made the change: the key, its agency, its role (system for seeding).' });
@@ -7,18 +7,19 @@ export const Actor = actorSchema.meta({ id: 'Actor', description: 'Who made the 
 export const TaskState = taskStateSchema.meta({
   id: 'TaskState',
   description:
-    'The task’s status, progress, due date and last report time after the event and, from hash version 2, its assignments in order (progress: a co unit’s own share; null for the lead, whose progress is the task’s).',
+    'The task’s status, progress, due date and last report time after the event and, from hash version 2, its assignments in order (progress: a co unit’s own share; null for the lead, whose progress is the task’s) and, on a task with indicators, each one’s latest reported value.',
 });
 
 const FieldChange = z.object({ from: z.unknown(), to: z.unknown() }).meta({ id: 'FieldChange', description: 'A tracked field’s value before and after the event.' });
 
 /**
- * Keyed by the fields TaskState tracks, so the keys an event may carry are declared (CSV columns
- * changes.status.from, changes.progress.to …) and follow TaskState when it grows. Strict: a key
- * outside the set fails loudly rather than vanishing from the response.
+ * Keyed by the fields TaskState tracks and those an import revises, so the keys an event may carry
+ * are declared (CSV columns changes.status.from, changes.text.to …) and follow TaskState when it
+ * grows. Strict: a key outside the set fails loudly rather than vanishing from the response.
  */
+const changeKeys = [...taskStateSchema.keyof().options, ...revisedFields];
 const Changes = z.strictObject(
-  Object.fromEntries(taskStateSchema.keyof().options.map((field) => [field, FieldChange.optional()])) as Record<keyof typeof taskStateSchema.shape, z.ZodOptional<typeof FieldChange>>,
+  Object.fromEntries(changeKeys.map((field) => [field, FieldChange.optional()])) as Record<(typeof changeKeys)[number], z.ZodOptional<typeof FieldChange>>,
 );
 
 export const Event = z
@@ -26,7 +27,8 @@ export const Event = z
     id: z.number().int().min(1).describe('Position in the whole ledger: gap-free and in commit order.'),
     taskId: Id,
     seq: z.number().int().min(1).describe('Position in the task’s own chain, from 1.'),
-    type: z.enum([
+    type: z
+      .enum([
       'created',
       'status_changed',
       'completion_withdrawn',
@@ -36,7 +38,10 @@ export const Event = z
       'progress_updated',
       'due_date_set',
       'progress_reported',
-    ]),
+      'revised',
+      'rolled_up',
+    ])
+      .describe('revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children.'),
     at: Timestamp,
     actor: Actor,
     changes: Changes.describe('Each changed field with its value before and after.'),
