@@ -374,6 +374,8 @@ t.test('served data matches the sources word for word', async (t) => {
 
         const items = await allPages(app, `/v1/tasks?list=${listId}&limit=200`);
         t.equal(items.length, countTree(expected.tasks), `${listId}: every task of the source, no other`);
+        const fields = ['parentId', 'label', 'title', 'window', 'indicators'];
+        t.same(fields.filter((field) => !items.every((task: any) => field in task)), [], `${listId}: tasks are served with ${fields.join(', ')}`);
         const served = fromServed(items, null);
         t.same(served, fromSource(expected.tasks, listId), `${listId}: tasks, word for word`);
 
