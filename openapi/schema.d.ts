@@ -85,6 +85,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/documents/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The document, its units and lists in the import format
+         * @description Importing the answer, here or into another Duban, changes nothing: import(export(x)) is x.
+         */
+        get: operations["exportDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents:import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a document with its units and task lists, or a revision of one (admin)
+         * @description The whole file is checked first; a file with any problem is refused whole (422 import_rejected, every problem in errors with its path and line) and nothing is written. Re-importing a file changes nothing; a revised file updates texts and structure, recording each task’s changes as ledger events (README: "Bringing a list").
+         */
+        post: operations["importDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/task-lists": {
         parameters: {
             query?: never;
@@ -622,8 +662,120 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
-        /** @enum {string} */
-        AgencyKindInput: "municipal_department" | "district_government" | "party_organ" | "central_branch" | "ministry" | "mass_organization" | "group";
+        ImportUnitInput: {
+            id: string;
+            /** @description Short name as written in the source (市教委, 教务处); unique among the units of the same parent. */
+            name: string;
+            fullName: string;
+            nameEn: string;
+            /** @description What sort of unit: data, not a fixed list (municipal_department, college, department, office, leading_group, group …). */
+            kind: string;
+            /** @description The unit this one is part of (a college’s office, a leading group’s office). */
+            parent?: string | null;
+            /** @description For a group: the units that act for the tasks assigned to it. */
+            members?: string[];
+        };
+        ImportIndicatorInput: {
+            /** @description Unique within the task; reports and reported values name the indicator by it. */
+            key: string;
+            /** @description What is counted, in the source’s words. */
+            name: string;
+            /** @description As written: 人次, 个, %; null when the source gives none. */
+            unit: string | null;
+            /**
+             * @description at_least: met when the value reaches target; at_most: when it stays at or below; between: when it lies in [min, max].
+             * @enum {string}
+             */
+            direction: "at_least" | "at_most" | "between";
+            /** @description With at_least and at_most. */
+            target?: number;
+            /** @description With between. */
+            min?: number;
+            /** @description With between. */
+            max?: number;
+            /** @description The value the target is measured from, when the source gives one. */
+            baseline?: number | null;
+            due?: (string) | null;
+        };
+        ImportTaskInput: {
+            /** @description Stable identity across imports; defaults to the parent’s (or the list’s) id, a hyphen and the two-digit number. */
+            id?: string;
+            /** @description 序号 among its siblings, as in the source. */
+            number: number;
+            /** @description The numbering as written when it is not the plain number: （一）, 第一阶段, 2019年. */
+            label?: string | null;
+            /** @description The heading, when the source gives the task one apart from its text. */
+            title?: string | null;
+            /** @description The task, verbatim from the source. */
+            text: string;
+            /** @description Number of the document article it comes from, as written: （二）. */
+            article?: string | null;
+            /** @description The 责任单位 cell, verbatim; its units are split on 、 and ，, the first leading. */
+            responsibleText?: string | null;
+            /** @description The responsible units in order, the first leading; overrides the cell (for a cell that names no units) and the list’s owner. */
+            units?: string[];
+            dueDate?: string | null;
+            window?: {
+                /** @description First day of the window; null: open at the start. */
+                start: string | null;
+                /** @description Last day of the window; null: open at the end. */
+                end: string | null;
+            } | null;
+            /** @description Share in the parent’s roll-up; 1 by default. */
+            weight?: number;
+            indicators?: components["schemas"]["ImportIndicatorInput"][];
+            /** @description Tasks in other lists that carry the same measure, by id. */
+            related?: string[];
+            /** @description Sub-tasks (a group’s items, a phase’s steps, a year’s milestones). */
+            children?: components["schemas"]["ImportTaskInput"][];
+        };
+        ImportListInput: {
+            id: string;
+            /** @description 附件 number as written, when the list is an annex. */
+            annex?: string | null;
+            title: string;
+            /** @description The unit responsible for every task of the list that names no units of its own. */
+            owner?: string | null;
+            tasks: components["schemas"]["ImportTaskInput"][];
+        };
+        /** @description A whole document, its responsible units and its task lists, in the import format (README). */
+        ImportFileInput: {
+            $schema?: string;
+            $comment?: string;
+            /**
+             * @description The format version; a file in a version this server does not know is refused.
+             * @constant
+             */
+            format: "duban.document/1";
+            /** @description Units the file introduces or updates; its tasks may also name units already known. */
+            units?: components["schemas"]["ImportUnitInput"][];
+            document?: {
+                id: string;
+                title: string;
+                issuers: string[];
+                issuedOn?: string | null;
+                /** @description 发文字号 as written. */
+                docNumber?: string | null;
+                /** @description Where the transcription comes from. */
+                sourceFile?: string | null;
+                parts?: {
+                    /** @description As written: 一. */
+                    number: string;
+                    title?: string | null;
+                    /** @description The part’s own text, before or instead of articles. */
+                    text?: string | null;
+                    articles?: {
+                        /** @description As written: （一）. */
+                        number: string;
+                        title?: string | null;
+                        text: string;
+                    }[];
+                }[];
+            };
+            lists?: components["schemas"]["ImportListInput"][];
+        };
+        /** @description What sort of unit: data, not a fixed list (municipal_department, college, department, office, leading_group, group …). */
+        AgencyKindInput: string;
         /**
          * @description admin: keys and configuration; supervisor: due dates, verification (销号), rejection, reopening; agency: the tasks of one agency; auditor: read-only, ledger included.
          * @enum {string}
@@ -656,7 +808,7 @@ export interface components {
              * @description Event types to send; empty (the default) sends all.
              * @default []
              */
-            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported")[];
+            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up")[];
             /** @description Only events of tasks in this list. */
             listId?: string | null;
             /** @description Only events of tasks assigned to this agency, directly or through a group it belongs to. */
@@ -672,7 +824,7 @@ export interface components {
              */
             url?: string;
             /** @description Event types to send; empty (the default) sends all. */
-            eventTypes?: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported")[];
+            eventTypes?: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up")[];
             /** @description Only events of tasks in this list. */
             listId?: string | null;
             /** @description Only events of tasks assigned to this agency, directly or through a group it belongs to. */
@@ -698,6 +850,13 @@ export interface components {
             /** @description From the lead: the task’s progress. From a co unit: its own share’s (its assignment’s progress), never the task’s. */
             progress?: number;
             evidence?: string[];
+            /** @description Values reached on the task’s indicators; each becomes the indicator’s latest value, recorded by this report’s ledger event. */
+            indicators?: {
+                /** @description The indicator’s key on this task. */
+                key: string;
+                /** @description The value reached, in the indicator’s unit. */
+                value: number;
+            }[];
         };
         /** @description update: what PATCH /v1/tasks/{id} does; report: what POST /v1/tasks/{id}/reports does. */
         BatchItemInput: {
@@ -742,6 +901,8 @@ export interface components {
                 location: "body" | "querystring" | "params" | "headers";
                 /** @description Dotted path of the offending field within its location. */
                 path: string;
+                /** @description With import_rejected: the line of the file where the field is. */
+                line?: number;
                 message: string;
             }[];
             /** @description With precondition_failed: the version the task is at now. */
@@ -768,6 +929,8 @@ export interface components {
                 location: "body" | "querystring" | "params" | "headers";
                 /** @description Dotted path of the offending field within its location. */
                 path: string;
+                /** @description With import_rejected: the line of the file where the field is. */
+                line?: number;
                 message: string;
             }[];
             /** @description With precondition_failed: the version the task is at now. */
@@ -787,15 +950,129 @@ export interface components {
                 problem: components["schemas"]["ItemProblem"];
             };
         };
-        /** @enum {string} */
-        AgencyKind: "municipal_department" | "district_government" | "party_organ" | "central_branch" | "ministry" | "mass_organization" | "group";
+        ImportUnit: {
+            id: string;
+            /** @description Short name as written in the source (市教委, 教务处); unique among the units of the same parent. */
+            name: string;
+            fullName: string;
+            nameEn: string;
+            /** @description What sort of unit: data, not a fixed list (municipal_department, college, department, office, leading_group, group …). */
+            kind: string;
+            /** @description The unit this one is part of (a college’s office, a leading group’s office). */
+            parent?: string | null;
+            /** @description For a group: the units that act for the tasks assigned to it. */
+            members?: string[];
+        };
+        ImportIndicator: {
+            /** @description Unique within the task; reports and reported values name the indicator by it. */
+            key: string;
+            /** @description What is counted, in the source’s words. */
+            name: string;
+            /** @description As written: 人次, 个, %; null when the source gives none. */
+            unit: string | null;
+            /**
+             * @description at_least: met when the value reaches target; at_most: when it stays at or below; between: when it lies in [min, max].
+             * @enum {string}
+             */
+            direction: "at_least" | "at_most" | "between";
+            /** @description With at_least and at_most. */
+            target?: number;
+            /** @description With between. */
+            min?: number;
+            /** @description With between. */
+            max?: number;
+            /** @description The value the target is measured from, when the source gives one. */
+            baseline?: number | null;
+            due?: (string) | null;
+        };
+        ImportTask: {
+            /** @description Stable identity across imports; defaults to the parent’s (or the list’s) id, a hyphen and the two-digit number. */
+            id?: string;
+            /** @description 序号 among its siblings, as in the source. */
+            number: number;
+            /** @description The numbering as written when it is not the plain number: （一）, 第一阶段, 2019年. */
+            label?: string | null;
+            /** @description The heading, when the source gives the task one apart from its text. */
+            title?: string | null;
+            /** @description The task, verbatim from the source. */
+            text: string;
+            /** @description Number of the document article it comes from, as written: （二）. */
+            article?: string | null;
+            /** @description The 责任单位 cell, verbatim; its units are split on 、 and ，, the first leading. */
+            responsibleText?: string | null;
+            /** @description The responsible units in order, the first leading; overrides the cell (for a cell that names no units) and the list’s owner. */
+            units?: string[];
+            dueDate?: string | null;
+            window?: {
+                /** @description First day of the window; null: open at the start. */
+                start: string | null;
+                /** @description Last day of the window; null: open at the end. */
+                end: string | null;
+            } | null;
+            /** @description Share in the parent’s roll-up; 1 by default. */
+            weight?: number;
+            indicators?: components["schemas"]["ImportIndicator"][];
+            /** @description Tasks in other lists that carry the same measure, by id. */
+            related?: string[];
+            /** @description Sub-tasks (a group’s items, a phase’s steps, a year’s milestones). */
+            children?: components["schemas"]["ImportTask"][];
+        };
+        ImportList: {
+            id: string;
+            /** @description 附件 number as written, when the list is an annex. */
+            annex?: string | null;
+            title: string;
+            /** @description The unit responsible for every task of the list that names no units of its own. */
+            owner?: string | null;
+            tasks: components["schemas"]["ImportTask"][];
+        };
+        /** @description A whole document, its responsible units and its task lists, in the import format (README). */
+        ImportFile: {
+            $schema?: string;
+            $comment?: string;
+            /**
+             * @description The format version; a file in a version this server does not know is refused.
+             * @constant
+             */
+            format: "duban.document/1";
+            /** @description Units the file introduces or updates; its tasks may also name units already known. */
+            units?: components["schemas"]["ImportUnit"][];
+            document?: {
+                id: string;
+                title: string;
+                issuers: string[];
+                issuedOn?: string | null;
+                /** @description 发文字号 as written. */
+                docNumber?: string | null;
+                /** @description Where the transcription comes from. */
+                sourceFile?: string | null;
+                parts?: {
+                    /** @description As written: 一. */
+                    number: string;
+                    title?: string | null;
+                    /** @description The part’s own text, before or instead of articles. */
+                    text?: string | null;
+                    articles?: {
+                        /** @description As written: （一）. */
+                        number: string;
+                        title?: string | null;
+                        text: string;
+                    }[];
+                }[];
+            };
+            lists?: components["schemas"]["ImportList"][];
+        };
+        /** @description What sort of unit: data, not a fixed list (municipal_department, college, department, office, leading_group, group …). */
+        AgencyKind: string;
         Agency: {
             id: string;
-            /** @description Short name as written in the source (市教委). */
+            /** @description Short name as written in the source (市教委, 教务处); unique among the units of its parent. */
             name: string;
             fullName: string;
             nameEn: string;
             kind: components["schemas"]["AgencyKind"];
+            /** @description The unit this one is part of (a college’s office); null at the top. */
+            parentId: string | null;
             /** @description For a group: the agencies that act for it. */
             memberIds: string[];
             /** @description The groups this agency belongs to. */
@@ -862,7 +1139,7 @@ export interface components {
             /** @enum {string} */
             role: "system" | "admin" | "supervisor" | "agency" | "auditor";
         };
-        /** @description The task’s status, progress, due date and last report time after the event and, from hash version 2, its assignments in order (progress: a co unit’s own share; null for the lead, whose progress is the task’s). */
+        /** @description The task’s status, progress, due date and last report time after the event and, from hash version 2, its assignments in order (progress: a co unit’s own share; null for the lead, whose progress is the task’s) and, on a task with indicators, each one’s latest reported value. */
         TaskState: {
             /** @enum {string} */
             status: "not_started" | "in_progress" | "delayed" | "completed" | "verified";
@@ -876,6 +1153,10 @@ export interface components {
                 position: number;
                 progress: number | null;
             }[];
+            /** @description Each indicator’s latest reported value by key (null: none yet); only on tasks that have indicators. */
+            indicators?: {
+                [key: string]: number | null;
+            };
         };
         /** @description A tracked field’s value before and after the event. */
         FieldChange: {
@@ -888,8 +1169,11 @@ export interface components {
             taskId: string;
             /** @description Position in the task’s own chain, from 1. */
             seq: number;
-            /** @enum {string} */
-            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported";
+            /**
+             * @description revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children.
+             * @enum {string}
+             */
+            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up";
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC.
@@ -903,6 +1187,18 @@ export interface components {
                 dueDate?: components["schemas"]["FieldChange"];
                 lastReportAt?: components["schemas"]["FieldChange"];
                 assignments?: components["schemas"]["FieldChange"];
+                indicators?: components["schemas"]["FieldChange"];
+                parentId?: components["schemas"]["FieldChange"];
+                number?: components["schemas"]["FieldChange"];
+                label?: components["schemas"]["FieldChange"];
+                title?: components["schemas"]["FieldChange"];
+                text?: components["schemas"]["FieldChange"];
+                articleId?: components["schemas"]["FieldChange"];
+                responsibleText?: components["schemas"]["FieldChange"];
+                weight?: components["schemas"]["FieldChange"];
+                plannedStart?: components["schemas"]["FieldChange"];
+                plannedEnd?: components["schemas"]["FieldChange"];
+                indicatorDefinitions?: components["schemas"]["FieldChange"];
             };
             note: string | null;
             evidence: string[];
@@ -972,12 +1268,14 @@ export interface components {
             issuedOn: string | null;
             /** @description 发文字号, null when the source gives none. */
             docNumber: string | null;
+            /** @description Where the transcription comes from. */
+            sourceFile: string | null;
         };
         Article: {
             id: string;
             /** @description As written, e.g. （一）. */
             number: string;
-            title: string;
+            title: string | null;
             /** @description Full text, verbatim; paragraphs separated by newlines. */
             text: string;
         };
@@ -985,7 +1283,9 @@ export interface components {
             id: string;
             /** @description As written, e.g. 一. */
             number: string;
-            title: string;
+            title: string | null;
+            /** @description The part’s own text, before or instead of articles. */
+            text: string | null;
             articles: components["schemas"]["Article"][];
         };
         Document: {
@@ -997,12 +1297,40 @@ export interface components {
             issuedOn: string | null;
             /** @description 发文字号, null when the source gives none. */
             docNumber: string | null;
+            /** @description Where the transcription comes from. */
+            sourceFile: string | null;
             parts: components["schemas"]["DocumentPart"][];
         };
         DocumentPage: {
             items: components["schemas"]["DocumentSummary"][];
             /** @description Cursor for the next page; null on the last page. */
             nextCursor: string | null;
+        };
+        ImportSummary: {
+            /** @description The document the file holds; null for a file of units only. */
+            documentId: string | null;
+            /** @description True when nothing was kept: the file was checked and applied, then rolled back. */
+            dryRun: boolean;
+            /** @description True when the file matched what was stored, so nothing was written: re-importing a file changes nothing. */
+            unchanged: boolean;
+            /** @description Responsible units created and changed. */
+            units: {
+                created: number;
+                updated: number;
+            };
+            /** @description Task lists created and changed. */
+            lists: {
+                created: number;
+                updated: number;
+            };
+            tasks: {
+                created: number;
+                /** @description Existing tasks whose text or structure changed, each with a revised ledger event. */
+                revised: number;
+                unchanged: number;
+            };
+            /** @description Ledger events appended: created, revised and rolled_up. */
+            events: number;
         };
         HealthStatus: {
             /** @constant */
@@ -1033,11 +1361,64 @@ export interface components {
             /** @description A co unit’s own share, from its latest progress report with progress; null until then, and always for the lead, whose progress is the task’s. */
             progress: number | null;
         };
+        /**
+         * @description at_least: met when the value reaches target; at_most: when it stays at or below target; between: when it lies in [min, max].
+         * @enum {string}
+         */
+        IndicatorDirection: "at_least" | "at_most" | "between";
+        /** @description A named numeric target of the task and its latest reported value. */
+        Indicator: {
+            key: string;
+            /** @description What is counted, in the source’s words. */
+            name: string;
+            /** @description As written: 人次, 个, %. */
+            unit: string | null;
+            direction: components["schemas"]["IndicatorDirection"];
+            /** @description With at_least and at_most. */
+            target: number | null;
+            /** @description With between. */
+            min: number | null;
+            /** @description With between. */
+            max: number | null;
+            baseline: number | null;
+            /** @description The year (YYYY) or date (YYYY-MM-DD) the target is due. */
+            due: string | null;
+            /** @description The latest reported value; null until one is reported. */
+            latest: {
+                value: number;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339 timestamp in UTC.
+                 */
+                at: string;
+                /** @description The ledger event that reported it. */
+                eventId: number;
+            } | null;
+            /** @description Whether the latest value meets the target; null until one is reported. */
+            met: boolean | null;
+        };
+        /** @description The planned window in force (a phase’s dates), the task’s own or its nearest ancestor’s. */
+        TaskWindow: {
+            /** @description First day; null: open at the start. */
+            start: string | null;
+            /** @description Last day; null: open at the end. */
+            end: string | null;
+            /** @description The ancestor whose window this is; null when it is the task’s own. */
+            inheritedFrom: string | null;
+        };
         Task: {
             id: string;
             listId: string;
-            /** @description 序号 in the list. */
+            /** @description The task this one is part of (a group, phase or year); null at the top of its list. */
+            parentId: string | null;
+            /** @description 序号 among its siblings. */
             number: number;
+            /** @description The numbering as written when it is not the plain number: （一）, 第一阶段, 2019年. */
+            label: string | null;
+            /** @description Place in the whole list, in document order (a parent before its children). */
+            position: number;
+            /** @description The heading, when the source gives one apart from the text. */
+            title: string | null;
             /** @description The task, verbatim from the source. */
             text: string;
             /** @description The article of the document the task comes from. */
@@ -1048,6 +1429,12 @@ export interface components {
             status: components["schemas"]["TaskStatus"];
             progress: number;
             dueDate: string | null;
+            window: components["schemas"]["TaskWindow"] | null;
+            /** @description Share in the parent’s roll-up. */
+            weight: number;
+            /** @description Sub-tasks; while above 0, status and progress roll up from them and cannot be set directly. */
+            childCount: number;
+            indicators: components["schemas"]["Indicator"][];
             /** @description Derived: the due date has passed and the task is neither completed nor verified. */
             overdue: boolean;
             /** @description Derived: open, and no progress report (or creation) for STALE_AFTER_DAYS days. */
@@ -1079,7 +1466,7 @@ export interface components {
         Webhook: {
             id: string;
             url: string;
-            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported")[];
+            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up")[];
             listId: string | null;
             agencyId: string | null;
             description: string | null;
@@ -1103,7 +1490,7 @@ export interface components {
         CreatedWebhook: {
             id: string;
             url: string;
-            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported")[];
+            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up")[];
             listId: string | null;
             agencyId: string | null;
             description: string | null;
@@ -1175,8 +1562,11 @@ export interface components {
         WebhookPayload: {
             /** @description The delivery id, as in webhook-id: the same on every retry and redelivery, so de-duplicate on it. */
             id: string;
-            /** @enum {string} */
-            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported";
+            /**
+             * @description revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children.
+             * @enum {string}
+             */
+            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up";
             subscriptionId: string;
             task: {
                 id: string;
@@ -1592,6 +1982,172 @@ export interface operations {
             };
         };
     };
+    exportDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportFile"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importDocument: {
+        parameters: {
+            query?: {
+                /** @description true: check and apply the file, report what would change, keep nothing. */
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportFileInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file is larger than 8 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON in UTF-8. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file cannot be imported; errors lists every problem, with its path and line. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listTaskLists: {
         parameters: {
             query?: {
@@ -1749,6 +2305,14 @@ export interface operations {
                 cursor?: string;
                 /** @description Only tasks of this list. */
                 list?: string;
+                /** @description Only the sub-tasks of this task (with subtree=true: all its descendants). */
+                parent?: string;
+                /** @description With parent: every descendant, not only the children. */
+                subtree?: "true" | "false";
+                /** @description true: only tasks without a parent; false: only sub-tasks. */
+                topLevel?: "true" | "false";
+                /** @description Only tasks whose window in force (own or inherited) includes this date. */
+                activeOn?: string;
                 status?: components["schemas"]["TaskStatusInput"];
                 /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
                 agency?: string;
@@ -2293,6 +2857,8 @@ export interface operations {
                 /** @description Opaque: pass back the nextCursor of the previous page, unchanged. */
                 cursor?: string;
                 kind?: components["schemas"]["AgencyKindInput"];
+                /** @description Only the units directly under this one. */
+                parent?: string;
             };
             header?: never;
             path?: never;

@@ -5,6 +5,7 @@ import { ImportRejectedError } from '../domain/errors.js';
 import type { Actor, AssignmentState, LedgerEntry } from '../domain/ledger.js';
 import { splitResponsibleCell } from '../domain/responsible-units.js';
 import type { ImportFile, IndicatorEntry, TaskEntry, UnitEntry } from '../modules/documents/format.js';
+import type { ImportSummary } from '../modules/documents/schemas.js';
 import type { ImportIssue } from '../modules/documents/validate.js';
 import type { Database, Transaction } from './client.js';
 import { appendFirstEvents, assignmentRow, type IndicatorValues, recordChange, rollUpInto } from './ledger.js';
@@ -30,18 +31,6 @@ export interface ImportOptions {
   /** How the file came in: seed:<file>, api or cli (documents.importedFrom). */
   source: string;
   dryRun?: boolean | undefined;
-}
-
-export interface ImportSummary {
-  documentId: string | null;
-  dryRun: boolean;
-  /** True when the file matched what was stored: nothing was written. */
-  unchanged: boolean;
-  units: { created: number; updated: number };
-  lists: { created: number; updated: number };
-  tasks: { created: number; revised: number; unchanged: number };
-  /** Ledger events the import appended: created, revised and rolled_up. */
-  events: number;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

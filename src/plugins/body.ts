@@ -18,6 +18,19 @@ function charsetOf(request: FastifyRequest): string | null {
   return match ? match[1]!.toLowerCase() : null;
 }
 
+/** A JSON body's text: UTF-8 and no other charset, or the error that refuses it. */
+export function jsonBodyText(request: FastifyRequest, body: Buffer): { text: string } | { error: BodyRefusedError } {
+  const charset = charsetOf(request);
+  if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
+    return { error: new BodyRefusedError(415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', `Bodies are JSON in UTF-8; charset=${charset} is not taken.`) };
+  }
+  try {
+    return { text: strictUtf8.decode(body) };
+  } catch {
+    return { error: new BodyRefusedError(400, 'FST_ERR_CTP_INVALID_JSON_BODY', 'The body is not valid UTF-8.') };
+  }
+}
+
 /**
  * Bodies are JSON in UTF-8 and nothing else. Fastify would read any charset as UTF-8, put U+FFFD
  * where the bytes are not UTF-8 (and so store text the client never sent), take text/plain, and
@@ -28,19 +41,9 @@ export default fp(
     const parseJson = app.getDefaultJsonParser('error', 'ignore');
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-      const charset = charsetOf(request);
-      if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
-        done(new BodyRefusedError(415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', `Bodies are JSON in UTF-8; charset=${charset} is not taken.`), undefined);
-        return;
-      }
-      let text: string;
-      try {
-        text = strictUtf8.decode(body as Buffer);
-      } catch {
-        done(new BodyRefusedError(400, 'FST_ERR_CTP_INVALID_JSON_BODY', 'The body is not valid UTF-8.'), undefined);
-        return;
-      }
-      parseJson(request, text, done);
+      const decoded = jsonBodyText(request, body as Buffer);
+      if ('error' in decoded) done(decoded.error, undefined);
+      else parseJson(request, decoded.text, done);
     });
 
     app.addHook('onRequest', async (request) => {

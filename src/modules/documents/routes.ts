@@ -1,9 +1,17 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { authProblems, IdParams, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
-import { Document, DocumentListQuery, DocumentPage } from './schemas.js';
+import { type FastifyPluginAsyncZod, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ForbiddenError } from '../../domain/errors.js';
+import { jsonBodyText } from '../../plugins/body.js';
+import { authProblems, IdParams, problemResponse, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
+import { exportDocument } from './export.js';
+import { ImportFile } from './format.js';
+import { importText } from './importing.js';
+import { Document, DocumentListQuery, DocumentPage, ImportQuery, ImportSummary } from './schemas.js';
 import { getDocument, listDocuments } from './service.js';
 
 const tags = ['documents'];
+
+/** A whole document with its lists is larger than any other request. */
+const IMPORT_BODY_LIMIT = 8 * 1024 * 1024;
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -35,6 +43,71 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     (request) => getDocument(app.deps.db, request.params.id),
   );
+
+  app.get(
+    '/v1/documents/:id/export',
+    {
+      config: { access: 'public-read' },
+      schema: {
+        operationId: 'exportDocument',
+        tags,
+        summary: 'The document, its units and lists in the import format',
+        description: 'Importing the answer, here or into another Duban, changes nothing: import(export(x)) is x.',
+        params: IdParams,
+        response: { 200: ImportFile, ...problemResponses, ...authProblems },
+      },
+    },
+    (request) => exportDocument(app.deps.db, request.params.id),
+  );
+
+  // Its own scope, so the import route reads the body as text: the issues it reports carry lines.
+  await app.register(async (parent) => {
+    const scope = parent.withTypeProvider<ZodTypeProvider>();
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT }, (request, body, done) => {
+      const decoded = jsonBodyText(request, body as Buffer);
+      if ('error' in decoded) done(decoded.error, undefined);
+      else done(null, decoded.text);
+    });
+
+    scope.post(
+      '/v1/documents::import',
+      {
+        config: { access: ['admin'] },
+        bodyLimit: IMPORT_BODY_LIMIT,
+        // The body is checked whole by importText, which reports every issue with its line.
+        validatorCompiler: (definition) =>
+          definition.httpPart === 'body' ? (value: unknown) => ({ value }) : validatorCompiler(definition as unknown as Parameters<typeof validatorCompiler>[0]),
+        schema: {
+          operationId: 'importDocument',
+          tags,
+          summary: 'Import a document with its units and task lists, or a revision of one (admin)',
+          description:
+            'The whole file is checked first; a file with any problem is refused whole (422 import_rejected, every problem in errors with its path and line) and nothing is written. Re-importing a file changes nothing; a revised file updates texts and structure, recording each task’s changes as ledger events (README: "Bringing a list").',
+          querystring: ImportQuery,
+          body: ImportFile,
+          response: {
+            200: ImportSummary,
+            400: problemResponses[400],
+            413: problemResponse('The file is larger than 8 MiB.'),
+            415: problemResponse('The body is not JSON in UTF-8.'),
+            422: problemResponse('The file cannot be imported; errors lists every problem, with its path and line.'),
+            ...authProblems,
+          },
+        },
+      },
+      async (request) => {
+        const { principal } = request;
+        if (principal.role === 'public') throw new ForbiddenError('Importing needs an admin key.');
+        return importText(app.deps.db, request.body as unknown as string, {
+          now: app.deps.clock(),
+          actor: { keyId: principal.keyId, agencyId: principal.agencyId, role: principal.role },
+          source: 'api',
+          dryRun: request.query.dryRun,
+        });
+      },
+    );
+  });
 };
 
 export default routes;

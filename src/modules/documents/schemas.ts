@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CalendarDate, Id, pageOf, PageQuery } from '../common/schemas.js';
+import { BooleanFlag, CalendarDate, Id, pageOf, PageQuery } from '../common/schemas.js';
 
 export const DocumentSummary = z
   .object({
@@ -38,3 +38,27 @@ export const DocumentListQuery = PageQuery;
 
 export type DocumentSummary = z.infer<typeof DocumentSummary>;
 export type Document = z.infer<typeof Document>;
+
+const Counts = (what: string) => z.object({ created: z.number().int().min(0), updated: z.number().int().min(0) }).describe(what);
+
+export const ImportSummary = z
+  .object({
+    documentId: Id.nullable().describe('The document the file holds; null for a file of units only.'),
+    dryRun: z.boolean().describe('True when nothing was kept: the file was checked and applied, then rolled back.'),
+    unchanged: z.boolean().describe('True when the file matched what was stored, so nothing was written: re-importing a file changes nothing.'),
+    units: Counts('Responsible units created and changed.'),
+    lists: Counts('Task lists created and changed.'),
+    tasks: z.object({
+      created: z.number().int().min(0),
+      revised: z.number().int().min(0).describe('Existing tasks whose text or structure changed, each with a revised ledger event.'),
+      unchanged: z.number().int().min(0),
+    }),
+    events: z.number().int().min(0).describe('Ledger events appended: created, revised and rolled_up.'),
+  })
+  .meta({ id: 'ImportSummary' });
+
+export const ImportQuery = z.strictObject({
+  dryRun: BooleanFlag.optional().describe('true: check and apply the file, report what would change, keep nothing.'),
+});
+
+export type ImportSummary = z.infer<typeof ImportSummary>;

@@ -67,6 +67,12 @@ export function checkImportValue(value: unknown, lines?: LineFinder): Checked {
   return { ok: false, issues: parsed.error.issues.flatMap((issue) => issuesOf(issue, lines)) };
 }
 
+/** The issues with the lines where their paths are in the text. */
+export function withLines(issues: readonly ImportIssue[], text: string): ImportIssue[] {
+  const lines = new LineFinder(text);
+  return issues.map((issue) => ({ ...issue, line: issue.line ?? lines.lineOf(issue.path === '' ? [] : issue.path.split('.').map((key) => (/^\d+$/.test(key) ? Number(key) : key))) }));
+}
+
 function issuesOf(issue: z.core.$ZodIssue, lines: LineFinder | undefined): ImportIssue[] {
   const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
   if (issue.code === 'unrecognized_keys') {

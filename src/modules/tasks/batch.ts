@@ -1,4 +1,4 @@
-import { inArray } from 'drizzle-orm';
+import { inArray, or, sql } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
 import { tasks } from '../../db/schema/index.js';
 import { DomainError } from '../../domain/errors.js';
@@ -27,7 +27,14 @@ async function applyItem(tx: Transaction, item: Item, index: number, ctx: WriteC
  */
 export async function applyBatch(tx: Transaction, batch: BatchRequest, ctx: WriteContext): Promise<BatchResult> {
   const ids = [...new Set(batch.items.map((item) => item.taskId))].sort();
-  await tx.select({ id: tasks.id }).from(tasks).where(inArray(tasks.id, ids)).orderBy(tasks.id).for('update');
+  // With their ancestors, which their changes may roll up into, in the one order every writer locks in.
+  const ancestors = tx.select({ id: sql<string>`unnest(${tasks.ancestorIds})` }).from(tasks).where(inArray(tasks.id, ids));
+  await tx
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(or(inArray(tasks.id, ids), inArray(tasks.id, ancestors)))
+    .orderBy(tasks.id)
+    .for('update');
   const results: ItemResult[] = [];
   for (const [index, item] of batch.items.entries()) {
     try {

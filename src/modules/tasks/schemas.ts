@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assignmentRole, taskStatus } from '../../db/schema/index.js';
-import { BooleanFlag, CalendarDate, Id, InputMoment, pageOf, PageQuery, Text, Timestamp } from '../common/schemas.js';
+import { BooleanFlag, CalendarDate, Id, InputDate, InputMoment, pageOf, PageQuery, Text, Timestamp } from '../common/schemas.js';
 
 export const TaskStatus = z.enum(taskStatus.enumValues).meta({
   id: 'TaskStatus',
@@ -33,11 +33,47 @@ export const Assignment = z
   })
   .meta({ id: 'Assignment' });
 
+export const IndicatorDirection = z.enum(['at_least', 'at_most', 'between']).meta({
+  id: 'IndicatorDirection',
+  description: 'at_least: met when the value reaches target; at_most: when it stays at or below target; between: when it lies in [min, max].',
+});
+
+export const Indicator = z
+  .object({
+    key: Id,
+    name: z.string().describe('What is counted, in the source’s words.'),
+    unit: z.string().nullable().describe('As written: 人次, 个, %.'),
+    direction: IndicatorDirection,
+    target: z.number().nullable().describe('With at_least and at_most.'),
+    min: z.number().nullable().describe('With between.'),
+    max: z.number().nullable().describe('With between.'),
+    baseline: z.number().nullable(),
+    due: z.string().nullable().describe('The year (YYYY) or date (YYYY-MM-DD) the target is due.'),
+    latest: z
+      .object({ value: z.number(), at: Timestamp, eventId: z.number().int().min(1).describe('The ledger event that reported it.') })
+      .nullable()
+      .describe('The latest reported value; null until one is reported.'),
+    met: z.boolean().nullable().describe('Whether the latest value meets the target; null until one is reported.'),
+  })
+  .meta({ id: 'Indicator', description: 'A named numeric target of the task and its latest reported value.' });
+
+export const TaskWindow = z
+  .object({
+    start: CalendarDate.nullable().describe('First day; null: open at the start.'),
+    end: CalendarDate.nullable().describe('Last day; null: open at the end.'),
+    inheritedFrom: Id.nullable().describe('The ancestor whose window this is; null when it is the task’s own.'),
+  })
+  .meta({ id: 'TaskWindow', description: 'The planned window in force (a phase’s dates), the task’s own or its nearest ancestor’s.' });
+
 export const Task = z
   .object({
     id: Id,
     listId: Id,
-    number: z.number().int().min(1).describe('序号 in the list.'),
+    parentId: Id.nullable().describe('The task this one is part of (a group, phase or year); null at the top of its list.'),
+    number: z.number().int().min(1).describe('序号 among its siblings.'),
+    label: z.string().nullable().describe('The numbering as written when it is not the plain number: （一）, 第一阶段, 2019年.'),
+    position: z.number().int().min(1).describe('Place in the whole list, in document order (a parent before its children).'),
+    title: z.string().nullable().describe('The heading, when the source gives one apart from the text.'),
     text: z.string().describe('The task, verbatim from the source.'),
     articleId: Id.nullable().describe('The article of the document the task comes from.'),
     responsibleText: z.string().nullable().describe('The 责任单位 cell, verbatim; null when the list has no such column.'),
@@ -45,6 +81,10 @@ export const Task = z
     status: TaskStatus,
     progress: z.number().int().min(0).max(100),
     dueDate: CalendarDate.nullable(),
+    window: TaskWindow.nullable(),
+    weight: z.number().positive().describe('Share in the parent’s roll-up.'),
+    childCount: z.number().int().min(0).describe('Sub-tasks; while above 0, status and progress roll up from them and cannot be set directly.'),
+    indicators: z.array(Indicator),
     overdue: z.boolean().describe('Derived: the due date has passed and the task is neither completed nor verified.'),
     stale: z.boolean().describe('Derived: open, and no progress report (or creation) for STALE_AFTER_DAYS days.'),
     health: Health,
@@ -61,6 +101,10 @@ export const TaskPage = pageOf(Task).meta({ id: 'TaskPage' });
 
 export const TaskQuery = PageQuery.extend({
   list: Id.optional().describe('Only tasks of this list.'),
+  parent: Id.optional().describe('Only the sub-tasks of this task (with subtree=true: all its descendants).'),
+  subtree: BooleanFlag.optional().describe('With parent: every descendant, not only the children.'),
+  topLevel: BooleanFlag.optional().describe('true: only tasks without a parent; false: only sub-tasks.'),
+  activeOn: InputDate.optional().describe('Only tasks whose window in force (own or inherited) includes this date.'),
   status: TaskStatus.optional(),
   agency: Id.optional().describe('Only tasks assigned to this agency, directly or through a group it belongs to.'),
   role: AssignmentRole.optional().describe('With agency: only tasks where that agency (or its group) has this role.'),

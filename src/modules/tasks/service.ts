@@ -1,7 +1,8 @@
-import { and, asc, eq, exists, gt, gte, ilike, inArray, not, or, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContains, asc, eq, exists, gt, gte, ilike, inArray, isNotNull, isNull, lte, not, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { agencies, agencyMembers, taskAssignments, taskLinks, tasks, type TaskRow } from '../../db/schema/index.js';
+import { agencies, agencyMembers, taskAssignments, taskIndicators, taskLinks, tasks, type TaskRow } from '../../db/schema/index.js';
+import { indicatorMet } from '../../domain/indicators.js';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
 import { deriveState, type DerivationPolicy } from '../../domain/task-state.js';
 import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
@@ -22,9 +23,9 @@ export async function listTasks(db: Database, query: TaskQuery, ctx: ReadContext
     .select()
     .from(tasks)
     .where(and(...taskFilters(db, query, ctx)))
-    .orderBy(asc(tasks.listId), asc(tasks.number))
+    .orderBy(asc(tasks.listId), asc(tasks.position))
     .limit(query.limit + 1);
-  const { rows: page, nextCursor } = paginate(rows, query.limit, (row) => [row.listId, row.number]);
+  const { rows: page, nextCursor } = paginate(rows, query.limit, (row) => [row.listId, row.position]);
   return { items: await hydrate(db, page, ctx), nextCursor };
 }
 
@@ -70,8 +71,14 @@ function taskFilters(db: Database, query: TaskQuery, ctx: ReadContext): (SQL | u
       { location: 'querystring', path: 'role', message: 'requires agency' },
     ]);
   }
+  if (query.subtree !== undefined && !query.parent) {
+    throw new InvalidInputError('subtree widens the parent filter: give parent as well.', [{ location: 'querystring', path: 'subtree', message: 'requires parent' }]);
+  }
   const filters: (SQL | undefined)[] = [];
   if (query.list) filters.push(eq(tasks.listId, query.list));
+  if (query.parent) filters.push(query.subtree ? arrayContains(tasks.ancestorIds, [query.parent]) : eq(tasks.parentId, query.parent));
+  if (query.topLevel !== undefined) filters.push(query.topLevel ? isNull(tasks.parentId) : isNotNull(tasks.parentId));
+  if (query.activeOn) filters.push(activeOn(query.activeOn));
   if (query.status) filters.push(eq(tasks.status, query.status));
   if (query.article) filters.push(eq(tasks.articleId, query.article));
   if (query.agency) filters.push(assignedTo(db, query.agency, query.role));
@@ -90,10 +97,15 @@ function taskFilters(db: Database, query: TaskQuery, ctx: ReadContext): (SQL | u
     filters.push(query.stale ? stale : not(stale));
   }
   if (query.cursor) {
-    const [listId, number] = decodeCursor(query.cursor, taskCursor);
-    filters.push(or(gt(tasks.listId, listId), and(eq(tasks.listId, listId), gt(tasks.number, number))));
+    const [listId, position] = decodeCursor(query.cursor, taskCursor);
+    filters.push(or(gt(tasks.listId, listId), and(eq(tasks.listId, listId), gt(tasks.position, position))));
   }
   return filters;
+}
+
+/** The window in force includes the date; a task with no window (own or inherited) is active on no date. */
+export function activeOn(date: string): SQL {
+  return and(isNotNull(tasks.windowFrom), or(isNull(tasks.windowStart), lte(tasks.windowStart, date)), or(isNull(tasks.windowEnd), gte(tasks.windowEnd, date)))!;
 }
 
 /** Assigned to the agency itself, or to a group it is a member of (a district acts for 各区人民政府). */
@@ -116,7 +128,7 @@ export function assignedTo(db: Database, agencyId: string, role: TaskQuery['role
 export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): Promise<Task[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [assignmentRows, linkRows] = await Promise.all([
+  const [assignmentRows, linkRows, indicatorRows] = await Promise.all([
     db
       .select({
         taskId: taskAssignments.taskId,
@@ -131,11 +143,16 @@ export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): 
       .where(inArray(taskAssignments.taskId, ids))
       .orderBy(asc(taskAssignments.taskId), asc(taskAssignments.position)),
     db.select().from(taskLinks).where(inArray(taskLinks.taskId, ids)).orderBy(asc(taskLinks.relatedTaskId)),
+    db.select().from(taskIndicators).where(inArray(taskIndicators.taskId, ids)).orderBy(asc(taskIndicators.taskId), asc(taskIndicators.position)),
   ]);
   return rows.map((row) => ({
     id: row.id,
     listId: row.listId,
+    parentId: row.parentId,
     number: row.number,
+    label: row.label,
+    position: row.position,
+    title: row.title,
     text: row.text,
     articleId: row.articleId,
     responsibleText: row.responsibleText,
@@ -143,6 +160,16 @@ export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): 
     status: row.status,
     progress: row.progress,
     dueDate: row.dueDate,
+    window: row.windowFrom === null ? null : { start: row.windowStart, end: row.windowEnd, inheritedFrom: row.windowFrom === row.id ? null : row.windowFrom },
+    weight: row.weight,
+    childCount: row.childCount,
+    indicators: indicatorRows
+      .filter((indicator) => indicator.taskId === row.id)
+      .map(({ taskId: _taskId, position: _position, latestValue, latestAt, latestEventId, ...indicator }) => ({
+        ...indicator,
+        latest: latestValue === null || latestAt === null || latestEventId === null ? null : { value: latestValue, at: latestAt.toISOString(), eventId: latestEventId },
+        met: indicatorMet(indicator, latestValue),
+      })),
     ...deriveState(row, ctx.now, ctx.policy),
     version: row.version,
     lastEventId: row.lastEventId,

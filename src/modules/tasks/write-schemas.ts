@@ -32,6 +32,12 @@ export const ProgressReport = z
       .optional()
       .describe('From the lead: the task’s progress. From a co unit: its own share’s (its assignment’s progress), never the task’s.'),
     evidence: z.array(EvidenceUrl).max(20).optional(),
+    indicators: z
+      .array(z.strictObject({ key: Id.describe('The indicator’s key on this task.'), value: z.number().finite().describe('The value reached, in the indicator’s unit.') }))
+      .max(50)
+      .refine((values) => new Set(values.map((v) => v.key)).size === values.length, 'each indicator at most once')
+      .optional()
+      .describe('Values reached on the task’s indicators; each becomes the indicator’s latest value, recorded by this report’s ledger event.'),
   })
   .meta({ id: 'ProgressReport' });
 
