@@ -382,7 +382,7 @@ t.test('served data matches the sources word for word', async (t) => {
         const byId = new Map(items.map((task: any) => [task.id, task]));
         walk(served, (node, ancestors) => {
           const task = byId.get(node.id);
-          t.equal(task.listId, listId);
+          t.equal(task.listId, listId, `${node.id} is in ${listId}`);
           t.same(task.assignments.map((a: any) => a.role), node.units.map((_, i) => (i === 0 ? 'lead' : 'co')), `${node.id}: the first unit leads`);
           const from = node.window ? null : [...ancestors].reverse().find((ancestor) => ancestor.window);
           if (from) t.same(task.window, { ...from.window, inheritedFrom: from.id }, `${node.id} inherits ${from.id}'s window`);
