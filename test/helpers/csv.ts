@@ -34,7 +34,9 @@ export function assertCsvMatches(t: Test, body: string, json: Record<string, unk
   t.equal(rows.length, json.length, `${what}: one CSV row per item`);
   json.forEach((item, i) => {
     const cells = expectedCells(item, objectLists);
-    const missing = Object.keys(cells).filter((column) => !header.includes(column));
+    // A null where an object may stand (a task without a window) cannot be told from a null value: its columns are the object's, left empty.
+    const nullObject = (column: string) => cells[column] === '' && header.some((name) => name.startsWith(`${column}.`));
+    const missing = Object.keys(cells).filter((column) => !header.includes(column) && !nullObject(column));
     t.same(missing, [], `${what}: row ${i} has a column for every field`);
     t.same(rows[i], Object.fromEntries(header.map((column) => [column, cells[column] ?? ''])), `${what}: row ${i}, every cell`);
   });

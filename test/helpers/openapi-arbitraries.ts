@@ -144,9 +144,17 @@ export class RequestArbitraries {
   /** A value for schema: one it allows, or, when hostile, now and then one it forbids. */
   value(schema: JsonSchema, name: string, operation: Operation, hostile: boolean): fc.Arbitrary<unknown> {
     const resolved = this.resolve(schema);
-    const allowed = this.allowed(resolved, name, operation, hostile);
-    return hostile ? fc.oneof({ weight: 3, arbitrary: allowed }, { weight: 1, arbitrary: forbidden(resolved, allowed) }) : allowed;
+    if (schema.$ref) this.building.push(schema.$ref);
+    try {
+      const allowed = this.allowed(resolved, name, operation, hostile);
+      return hostile ? fc.oneof({ weight: 3, arbitrary: allowed }, { weight: 1, arbitrary: forbidden(resolved, allowed) }) : allowed;
+    } finally {
+      if (schema.$ref) this.building.pop();
+    }
   }
+
+  /** The schemas being built, outermost first: a recursive one (a task's sub-tasks) stops at its second level. */
+  private readonly building: string[] = [];
 
   private allowed(schema: JsonSchema, name: string, operation: Operation, hostile: boolean): fc.Arbitrary<unknown> {
     const hinted = this.hint(name, operation);
@@ -175,6 +183,7 @@ export class RequestArbitraries {
       case 'null':
         return fc.constant(null);
       case 'array':
+        if (schema.items?.$ref && this.building.includes(schema.items.$ref)) return fc.constant([]);
         return fc.array(this.value(schema.items ?? {}, name, operation, hostile), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 3, 3) });
       case 'object':
         return this.object(schema, operation, hostile);

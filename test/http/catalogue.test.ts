@@ -15,6 +15,7 @@ t.test('documents, task lists and agencies', async (t) => {
           issuers: ['教育部', '天津市人民政府'],
           issuedOn: null,
           docNumber: null,
+          sourceFile: 'sources/004_9541c4a2d4453ff8.txt',
         },
       ],
       nextCursor: null,
@@ -92,6 +93,7 @@ t.test('documents, task lists and agencies', async (t) => {
     t.ok(districts.every((d: any) => d.groupIds.includes('tj-district-governments')));
     const ministries = (await getJson(app, '/v1/agencies?kind=ministry')).body.items;
     t.same(ministries.map((m: any) => m.name), ['教育部']);
+    t.same((await getJson(app, '/v1/agencies?kind=planet')).body.items, [], 'kinds are data: an unknown one matches no unit');
     const groups = (await getJson(app, '/v1/agencies?kind=group')).body.items;
     t.same(groups.map((g: any) => g.name).sort(), ['各区人民政府', '各有关部门', '有关行业主管部门'].sort());
   });
@@ -103,6 +105,7 @@ t.test('documents, task lists and agencies', async (t) => {
       fullName: '天津市人力资源和社会保障局',
       nameEn: 'Tianjin Municipal Human Resources and Social Security Bureau',
       kind: 'municipal_department',
+      parentId: null,
       memberIds: [],
       groupIds: [],
     });

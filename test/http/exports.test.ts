@@ -35,8 +35,8 @@ t.test('exports', async (t) => {
     const parsed = parse(response.body, { columns: true, bom: true }) as Record<string, string>[];
     const listed = (await getJson(app, '/v1/tasks?limit=200', auditor)).body.items;
     t.equal(parsed.length, 58);
-    assertCsvMatches(t, response.body, listed, 'tasks export', ['assignments']);
-    t.same(readCsv(response.body).header.slice(0, 7), ['id', 'listId', 'number', 'text', 'articleId', 'responsibleText', 'assignments'], 'columns in schema order');
+    assertCsvMatches(t, response.body, listed, 'tasks export', ['assignments', 'indicators']);
+    t.same(readCsv(response.body).header.slice(0, 10), ['id', 'listId', 'parentId', 'number', 'label', 'position', 'title', 'text', 'articleId', 'responsibleText'], 'columns in schema order');
     t.same(JSON.parse(parsed[41]!.assignments!), listed[41].assignments, 'assignments survive as JSON');
     t.equal(parsed.find((row) => row.id === 'tj-2021-annex1-04')!.relatedTaskIds, 'tj-2021-annex2-32');
   });

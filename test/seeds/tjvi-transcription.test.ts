@@ -347,7 +347,7 @@ async function allPages(app: FastifyInstance, url: string) {
 }
 
 t.test('served data matches the sources word for word', async (t) => {
-  const { app } = await setupApp(t);
+  const { app } = await setupApp(t, {}, { seeds: 'all' });
   const agencies = await allPages(app, '/v1/agencies?limit=200');
   const agencyById = new Map(agencies.map((a: any) => [a.id, a]));
 
