@@ -26,9 +26,9 @@ export function formatIssues(name: string, issues: readonly ImportIssue[]): stri
   return [`${name} cannot be imported:`, ...issues.map((issue) => `  ${name}${issue.line ? `:${issue.line}` : ''} ${issue.path || '(file)'}: ${issue.message}`)].join('\n');
 }
 
-/** Reads every seeds/*.json import file, units-only files first, so documents can name their units. */
-export async function loadSeedFiles(dir = seedsDir): Promise<SeedFile[]> {
-  const names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
+/** Reads every seeds/*.json import file (or those named), units-only files first, so documents can name their units. */
+export async function loadSeedFiles(dir = seedsDir, only?: readonly string[]): Promise<SeedFile[]> {
+  const names = (await readdir(dir)).filter((name) => name.endsWith('.json') && (only === undefined || only.includes(name))).sort();
   const files: SeedFile[] = [];
   for (const name of names) {
     const checked = checkImportText(await readFile(join(dir, name), 'utf8'));

@@ -20,6 +20,8 @@ export type ErrorCode =
 export interface FieldIssue {
   location: 'body' | 'querystring' | 'params' | 'headers';
   path: string;
+  /** Where a file was sent (an import), the line the path is on. */
+  line?: number | undefined;
   message: string;
 }
 

@@ -49,6 +49,11 @@ const catalogue: Record<ProblemCode, { status: number; title: string }> = {
   unavailable: { status: 503, title: 'Service unavailable' },
 };
 
+/** An import's issues as a problem's errors: all in the body, the file. */
+function importIssues(error: ImportRejectedError): FieldIssue[] {
+  return error.issues.map((issue) => ({ location: 'body', ...issue }));
+}
+
 /** A domain error as the members of a problem document, for answers that carry several (batch items). */
 export function problemMembersOf(error: DomainError) {
   const { status, title } = catalogue[error.code];
@@ -60,7 +65,7 @@ export function problemMembersOf(error: DomainError) {
     detail: error.message,
     code: error.code,
     ...(error instanceof InvalidInputError && error.errors.length > 0 ? { errors: error.errors } : {}),
-    ...(error instanceof ImportRejectedError ? { errors: error.issues.map((issue) => ({ location: 'body' as const, ...issue })) } : {}),
+    ...(error instanceof ImportRejectedError ? { errors: importIssues(error) } : {}),
   };
 }
 
@@ -199,6 +204,7 @@ export default fp(
         return sendProblem(request, reply, 'validation_failed', `The request does not match the API contract: ${summary}.`, errors);
       }
       if (error instanceof InvalidInputError) return sendProblem(request, reply, error.code, error.message, error.errors);
+      if (error instanceof ImportRejectedError) return sendProblem(request, reply, error.code, error.message, importIssues(error));
       if (error instanceof DomainError) return sendProblem(request, reply, error.code, error.message, undefined, error.extensions);
       if (error.code?.startsWith('FST_BEARER_AUTH')) {
         void reply.header('www-authenticate', 'Bearer realm="duban"');

@@ -5,7 +5,8 @@ import { loadConfig } from '../../src/config.js';
 import type { KeyRole } from '../../src/db/schema/index.js';
 import { createKey } from '../../src/modules/api-keys/service.js';
 import { openDatabase } from '../../src/db/client.js';
-import { createTestDatabase, engine, type TestDatabase } from './database.js';
+import { prepareDatabase } from '../../src/db/prepare.js';
+import { createTestDatabase, engine, type SeedSet, type TestDatabase } from './database.js';
 
 export const NOW = new Date('2026-03-01T12:00:00.000Z');
 
@@ -19,9 +20,10 @@ export interface TestContext {
 
 const readerKeys = new WeakMap<FastifyInstance, string>();
 
-/** An app over a fresh seeded database of its own, with a clock the test can move; torn down with t. */
-export async function setupApp(t: Test, env: Record<string, string> = {}): Promise<TestContext> {
-  const database = await createTestDatabase();
+/** An app over a fresh database seeded with the fixture (or every seed file; with seed: false, migrated and empty) of its own, with a clock the test can move; torn down with t. */
+export async function setupApp(t: Test, env: Record<string, string> = {}, options: { seed?: boolean; seeds?: SeedSet } = {}): Promise<TestContext> {
+  const database = await createTestDatabase(options);
+  if (options.seed === false) await prepareDatabase(database.handle, NOW, []);
   const clock = { now: NOW };
   const app = await buildApp({ config: loadConfig({ RATE_LIMIT_PER_MINUTE: '100000', ...env }), db: database.handle.db, clock: () => clock.now, logger: false });
   t.teardown(async () => {

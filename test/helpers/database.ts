@@ -7,7 +7,7 @@ import pg from 'pg';
 import { type DatabaseHandle, openDatabase, pgliteHandle } from '../../src/db/client.js';
 import { migrationsFolder } from '../../src/db/migrate.js';
 import { prepareDatabase } from '../../src/db/prepare.js';
-import { seedsDir } from '../../src/db/seed.js';
+import { loadSeedFiles, seedsDir } from '../../src/db/seed.js';
 
 /** Which engine this run of the suite tests: test/run.ts runs the suite once per engine. */
 export const engine = process.env.DUBAN_TEST_ENGINE === 'postgres' ? 'postgres' : 'pglite';
@@ -22,10 +22,22 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * What a test database holds: the fixture most tests count on (004's two lists and their units,
+ * ledger positions 1–58), or every seed file, as the service loads them.
+ */
+export type SeedSet = 'fixture' | 'all';
+const FIXTURE_SEEDS = ['agencies.json', 'tj-2021.json'];
+
+async function seedFilesOf(set: SeedSet) {
+  return loadSeedFiles(seedsDir, set === 'fixture' ? FIXTURE_SEEDS : undefined);
+}
+
 /** A fresh, migrated, seeded database of its own for each test file, on the engine under test. */
-export async function createTestDatabase(options: { seed?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(options: { seed?: boolean; seeds?: SeedSet } = {}): Promise<TestDatabase> {
+  const seeds = options.seeds ?? 'fixture';
   if (engine === 'pglite') {
-    const handle = options.seed === false ? pgliteHandle(new PGlite()) : pgliteHandle(new PGlite({ loadDataDir: await pgliteTemplate() }));
+    const handle = options.seed === false ? pgliteHandle(new PGlite()) : pgliteHandle(new PGlite({ loadDataDir: await pgliteTemplate(seeds) }));
     return { handle, url: null, drop: () => handle.close() };
   }
   const name = `duban_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -35,7 +47,7 @@ export async function createTestDatabase(options: { seed?: boolean } = {}): Prom
   await admin.end();
   const url = withDatabase(adminUrl, name);
   const pgHandle = await openDatabase({ engine: 'postgres', url, poolMax: 20 });
-  if (options.seed !== false) await prepareDatabase(pgHandle, SEEDED_AT);
+  if (options.seed !== false) await prepareDatabase(pgHandle, SEEDED_AT, await seedFilesOf(seeds));
   return {
     handle: pgHandle,
     url,
@@ -54,7 +66,7 @@ export async function createTestDatabase(options: { seed?: boolean } = {}): Prom
  * far quicker than letting it run initdb, migrations and seeds itself.
  */
 export async function seededPgliteDataDir(dataDir: string): Promise<void> {
-  const client = new PGlite(dataDir, { loadDataDir: await pgliteTemplate() });
+  const client = new PGlite(dataDir, { loadDataDir: await pgliteTemplate('all') });
   await client.waitReady;
   await client.close();
 }
@@ -72,8 +84,8 @@ const cacheDir = fileURLToPath(new URL('../../node_modules/.cache/duban/', impor
  * every test file instead. The file name carries a digest of the migrations, the seeds and the
  * importer, so any change to them builds a new template.
  */
-async function pgliteTemplate(): Promise<Blob> {
-  const digest = createHash('sha256');
+async function pgliteTemplate(seeds: SeedSet): Promise<Blob> {
+  const digest = createHash('sha256').update(seeds);
   for (const dir of [migrationsFolder, join(migrationsFolder, 'meta'), seedsDir]) {
     for (const file of (await readdir(dir)).sort()) {
       if (/\.(sql|json)$/.test(file)) digest.update(file).update(await readFile(join(dir, file)));
@@ -87,7 +99,7 @@ async function pgliteTemplate(): Promise<Blob> {
     return new Blob([await readFile(file)]);
   } catch {
     const client = new PGlite();
-    await prepareDatabase(pgliteHandle(client), SEEDED_AT);
+    await prepareDatabase(pgliteHandle(client), SEEDED_AT, await seedFilesOf(seeds));
     const dump = await client.dumpDataDir('none');
     await client.close();
     await mkdir(cacheDir, { recursive: true });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, lte, type SQL, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { agencies, ledgerState, taskEvents, taskLinks, tasks } from '../../db/schema/index.js';
+import { agencies, documents, ledgerState, taskEvents, taskLinks, tasks } from '../../db/schema/index.js';
 import { type DerivationPolicy, utcDate } from '../../domain/task-state.js';
 import { isOpen, staleAt } from './task-conditions.js';
 
@@ -33,7 +33,7 @@ const wholeDaysSince = (since: SQLWrapper, now: Date) => sql`floor(extract(epoch
  * from its bytes, so a repeated request can be answered 304 without computing the read, and a
  * live read, whose asOf moves with every request, can be answered 304 at all. The facts: the
  * ledger position (task rows change only with an event), the agency names and kinds and the task
- * links reads embed, the settings of the derived flags, the read's parameters and, for a read of
+ * links reads embed, the documents' import digests (an import can revise an article's text alone), the settings of the derived flags, the read's parameters and, for a read of
  * now, the UTC date and the clock facts it shows. Weak: the bytes differ (asOf) while what they
  * say does not (RFC 9110 §8.8.1).
  */
@@ -56,6 +56,7 @@ export async function readTag(db: Database, name: string, input: ReadTagInput): 
       position: ledgerState.position,
       links: sql<number>`(select count(*) from ${taskLinks})`.mapWith(Number),
       agencies: sql<string>`(select md5(string_agg(${agencies.id} || ':' || ${agencies.name} || ':' || ${agencies.kind}, ',' order by ${agencies.id})) from ${agencies})`,
+      documents: sql<string>`(select md5(string_agg(${documents.id} || ':' || coalesce(${documents.importHash}, ''), ',' order by ${documents.id})) from ${documents})`,
       ...Object.fromEntries((live?.clock ?? []).map((fact) => [fact, sql<string>`${clockFacts[fact]}::text`])),
     })
     .from(ledgerState);

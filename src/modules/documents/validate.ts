@@ -1,4 +1,4 @@
-import { findNodeAtLocation, type Node, parseTree } from 'jsonc-parser';
+import { findNodeAtLocation, type Node, parse, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { z } from 'zod';
 import { ImportFile } from './format.js';
 
@@ -81,8 +81,11 @@ function issuesOf(issue: z.core.$ZodIssue, lines: LineFinder | undefined): Impor
   return [{ path: dotted(path), line: lines?.lineOf(path), message: issue.message }];
 }
 
+/** Where the JSON breaks: JSON.parse's messages do not always say, so a tolerant parser finds the offset. */
 function jsonSyntaxIssue(text: string, error: SyntaxError): { line?: number; message: string } {
-  const position = /position (\d+)/.exec(error.message);
-  const line = position ? new LineFinder(text).lineAt(Number(position[1])) : undefined;
-  return { line, message: `not JSON: ${error.message}` };
+  const errors: ParseError[] = [];
+  parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const [first] = errors;
+  if (!first) return { message: `not JSON: ${error.message}` };
+  return { line: new LineFinder(text).lineAt(first.offset), message: `not JSON: ${printParseErrorCode(first.error)} (${error.message})` };
 }
