@@ -469,7 +469,7 @@ export interface paths {
         };
         /**
          * Overdue tasks with their lead agency and days late
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves. Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves. Paged in list order: follow nextCursor (or, for CSV, the Link header) until it is null.
          */
         get: operations["getOverdueReport"];
         put?: never;
@@ -489,7 +489,7 @@ export interface paths {
         };
         /**
          * Open tasks without a progress report for `days` days, with their lead agency
-         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves. Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.
+         * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves. Paged in list order: follow nextCursor (or, for CSV, the Link header) until it is null.
          */
         get: operations["getStaleReport"];
         put?: never;
@@ -512,6 +512,26 @@ export interface paths {
          * @description Computed from the ledger: each point equals the summary as of the end of its period. JSON by default; Accept: text/csv gives CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves.
          */
         get: operations["getTimelineReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every indicator in scope: its target, its latest value and its value as of a past moment, and whether that value meets the target
+         * @description Parents' indicators are listed too: an indicator is its own task's target, not rolled up from the children. With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves.
+         */
+        get: operations["getIndicatorReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1576,12 +1596,14 @@ export interface components {
             /** @description The ledger event, exactly as the API serves it; actor names the key and agency that acted. */
             event: components["schemas"]["Event"];
         };
+        /** @description Counts work items only: tasks without children (childCount 0). A parent’s status rolls up from its children, so it is not counted again. */
         Summary: {
             /**
              * Format: date-time
              * @description The moment the report describes.
              */
             asOf: string;
+            /** @description Counts work items only: tasks without children (childCount 0). A parent’s status rolls up from its children, so it is not counted again. */
             total: number;
             byStatus: {
                 not_started: number;
@@ -1619,6 +1641,7 @@ export interface components {
             leadAgencyId: string | null;
             leadAgencyName: string | null;
         };
+        /** @description Lists work items only: tasks without children (childCount 0). A parent’s status rolls up from its children, so it is not listed again. */
         FollowUpReport: {
             /**
              * Format: date-time
@@ -1629,7 +1652,9 @@ export interface components {
             /** @description Cursor for the next page; null on the last page. CSV responses carry it in a Link header (rel="next"). */
             nextCursor: string | null;
         };
+        /** @description Counts work items only: tasks without children (childCount 0). A parent’s status rolls up from its children, so it is not counted again. */
         ReportCounts: {
+            /** @description Counts work items only: tasks without children (childCount 0). A parent’s status rolls up from its children, so it is not counted again. */
             total: number;
             byStatus: {
                 not_started: number;
@@ -1705,6 +1730,7 @@ export interface components {
              * @description The end of the period (or now, for a period not over yet): the counts are as of then.
              */
             asOf: string;
+            /** @description Counts work items only: tasks without children (childCount 0). A parent’s status rolls up from its children, so it is not counted again. */
             total: number;
             byStatus: {
                 not_started: number;
@@ -1718,6 +1744,53 @@ export interface components {
             /** @enum {string} */
             interval: "day" | "week" | "month";
             points: components["schemas"]["TimelinePoint"][];
+        };
+        IndicatorReportRow: {
+            taskId: string;
+            listId: string;
+            number: number;
+            label: string | null;
+            title: string | null;
+            key: string;
+            /** @description What is counted, in the source’s words. */
+            name: string;
+            /** @description As written: 人次, 个, %. */
+            unit: string | null;
+            direction: components["schemas"]["IndicatorDirection"];
+            /** @description With at_least and at_most. */
+            target: number | null;
+            /** @description With between. */
+            min: number | null;
+            /** @description With between. */
+            max: number | null;
+            baseline: number | null;
+            /** @description The year (YYYY) or date (YYYY-MM-DD) the target is due. */
+            due: string | null;
+            /** @description The latest reported value, now; null until one is reported. */
+            latest: number | null;
+            /** @description When the latest value was reported. */
+            latestAt: string | null;
+            /** @description The value as of the report’s moment, as the ledger recorded it then; equal to latest for a report of now. */
+            asOfValue: number | null;
+            /** @description Whether asOfValue meets the target; null while no value had been reported. */
+            met: boolean | null;
+        };
+        /** @description Every indicator of the tasks in scope, parents’ included: an indicator is its task’s own target, not rolled up from its children. */
+        IndicatorReport: {
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC.
+             */
+            asOf: string;
+            counts: {
+                indicators: number;
+                /** @description Indicators with a value as of the report’s moment. */
+                reported: number;
+                /** @description Indicators whose value as of the report’s moment meets the target. */
+                met: number;
+            };
+            /** @description In list order, then the task’s own order of its indicators. */
+            items: components["schemas"]["IndicatorReportRow"][];
         };
         TaskList: {
             id: string;
@@ -3444,6 +3517,10 @@ export interface operations {
                 bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
+                /** @description Only this task and everything under it (a phase, a year, a group of items). */
+                parent?: string;
+                /** @description Only tasks whose window in force (own or inherited) includes this date. */
+                activeOn?: string;
                 /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
                 agency?: string;
                 /** @description RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count. */
@@ -3537,6 +3614,10 @@ export interface operations {
                 bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
+                /** @description Only this task and everything under it (a phase, a year, a group of items). */
+                parent?: string;
+                /** @description Only tasks whose window in force (own or inherited) includes this date. */
+                activeOn?: string;
                 /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
                 agency?: string;
                 /** @description RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count. */
@@ -3630,6 +3711,10 @@ export interface operations {
                 bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
+                /** @description Only this task and everything under it (a phase, a year, a group of items). */
+                parent?: string;
+                /** @description Only tasks whose window in force (own or inherited) includes this date. */
+                activeOn?: string;
                 /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
                 agency?: string;
                 /** @description RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count. */
@@ -3734,6 +3819,10 @@ export interface operations {
                 bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
+                /** @description Only this task and everything under it (a phase, a year, a group of items). */
+                parent?: string;
+                /** @description Only tasks whose window in force (own or inherited) includes this date. */
+                activeOn?: string;
                 /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
                 agency?: string;
                 /** @description RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count. */
@@ -3833,6 +3922,10 @@ export interface operations {
                 bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
+                /** @description Only this task and everything under it (a phase, a year, a group of items). */
+                parent?: string;
+                /** @description Only tasks whose window in force (own or inherited) includes this date. */
+                activeOn?: string;
                 /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
                 agency?: string;
                 /** @description RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count. */
@@ -3934,6 +4027,10 @@ export interface operations {
                 bom?: "true" | "false";
                 /** @description One list id, or several separated by commas. */
                 list?: string;
+                /** @description Only this task and everything under it (a phase, a year, a group of items). */
+                parent?: string;
+                /** @description Only tasks whose window in force (own or inherited) includes this date. */
+                activeOn?: string;
                 /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
                 agency?: string;
                 /** @description First day (UTC). */
@@ -3957,6 +4054,103 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Timeline"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Nothing the report depends on changed since the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept allows neither application/json nor text/csv. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIndicatorReport: {
+        parameters: {
+            query?: {
+                /** @description With text/csv: start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
+                bom?: "true" | "false";
+                /** @description One list id, or several separated by commas. */
+                list?: string;
+                /** @description Only this task and everything under it (a phase, a year, a group of items). */
+                parent?: string;
+                /** @description Only tasks whose window in force (own or inherited) includes this date. */
+                activeOn?: string;
+                /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
+                agency?: string;
+                /** @description RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count. */
+                asOf?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per indicator. */
+            200: {
+                headers: {
+                    /** @description Weak validator: send it as If-None-Match to get 304 while the report is unchanged. */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorReport"];
                     "text/csv": string;
                 };
             };

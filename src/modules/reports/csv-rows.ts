@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Id, Timestamp } from '../common/schemas.js';
 import { csvView } from './respond.js';
-import { AgencyReport, AgencyRow, ArticleReport, ArticleRow, FollowUpReport, FollowUpRow, Summary, Timeline, TimelinePoint } from './schemas.js';
+import { AgencyReport, AgencyRow, ArticleReport, ArticleRow, FollowUpReport, FollowUpRow, IndicatorReport, IndicatorRow, Summary, Timeline, TimelinePoint } from './schemas.js';
 
 /**
  * Each report as CSV rows, and the schema of those rows, which names the columns. Rows of a list
@@ -25,4 +25,8 @@ export const followUpCsv = csvView(z.object({ asOf: Timestamp, ...FollowUpRow.sh
 
 export const timelineCsv = csvView(z.object({ interval: Timeline.shape.interval, ...TimelinePoint.shape }), (report: z.output<typeof Timeline>) =>
   report.points.map((point) => ({ interval: report.interval, ...point })),
+);
+
+export const indicatorCsv = csvView(z.object({ asOf: Timestamp, ...IndicatorRow.shape }), (report: z.output<typeof IndicatorReport>) =>
+  report.items.map((row) => ({ asOf: report.asOf, ...row })),
 );

@@ -3,10 +3,22 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authProblems, problemResponse, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
-import { agencyCsv, articleCsv, followUpCsv, summaryCsv, timelineCsv } from './csv-rows.js';
+import { agencyCsv, articleCsv, followUpCsv, indicatorCsv, summaryCsv, timelineCsv } from './csv-rows.js';
 import { jsonOrCsv, sendReport } from './respond.js';
-import { AgencyReport, ArticleReport, ArticleReportQuery, FollowUpQuery, FollowUpReport, ReportQuery, StaleQuery, Summary, Timeline, TimelineQuery } from './schemas.js';
-import { agencyReport, articleReport, followUpReport, type ReportContext, reportTag, summaryReport, timelineReport } from './service.js';
+import {
+  AgencyReport,
+  ArticleReport,
+  ArticleReportQuery,
+  FollowUpQuery,
+  FollowUpReport,
+  IndicatorReport,
+  ReportQuery,
+  StaleQuery,
+  Summary,
+  Timeline,
+  TimelineQuery,
+} from './schemas.js';
+import { agencyReport, articleReport, followUpReport, indicatorReport, type ReportContext, reportTag, summaryReport, timelineReport } from './service.js';
 
 const tags = ['reports'];
 const etagNote =
@@ -25,7 +37,7 @@ function linkToNextPage(request: FastifyRequest, reply: FastifyReply, nextCursor
 
 const reportHeaders = z.object({ etag: z.string().describe('Weak validator: send it as If-None-Match to get 304 while the report is unchanged.') });
 const pageHeaders = reportHeaders.extend({ link: z.string().optional().describe('RFC 8288 link to the next page (rel="next"); absent on the last page.') });
-const followUpNote = `${asOfNote} Paged by list and number: follow nextCursor (or, for CSV, the Link header) until it is null.`;
+const followUpNote = `${asOfNote} Paged in list order: follow nextCursor (or, for CSV, the Link header) until it is null.`;
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(accepts);
@@ -188,6 +200,30 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         tag: (format) => reportTag(db, 'timeline', request.query, ctx, format),
         compute: () => timelineReport(db, request.query, ctx),
         csv: timelineCsv,
+        bom: request.query.bom,
+      });
+    },
+  );
+
+  app.get(
+    '/v1/reports/indicators',
+    {
+      config: access,
+      schema: {
+        operationId: 'getIndicatorReport',
+        tags,
+        summary: 'Every indicator in scope: its target, its latest value and its value as of a past moment, and whether that value meets the target',
+        description: `Parents' indicators are listed too: an indicator is its own task's target, not rolled up from the children. ${asOfNote}`,
+        querystring: ReportQuery,
+        response: { 200: { ...jsonOrCsv(IndicatorReport, 'One row per indicator.'), headers: reportHeaders }, ...notModified, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const ctx = context();
+      return sendReport(request, reply, {
+        tag: (format) => reportTag(db, 'indicators', request.query, ctx, format),
+        compute: () => indicatorReport(db, request.query, ctx),
+        csv: indicatorCsv,
         bom: request.query.bom,
       });
     },

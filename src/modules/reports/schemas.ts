@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Health, TaskStatus } from '../tasks/schemas.js';
+import { Health, Indicator, TaskStatus } from '../tasks/schemas.js';
 import { Bom, CalendarDate, Cursor, Id, InputDate, InputMoment, Timestamp } from '../common/schemas.js';
 
 const ListIds = z
@@ -16,6 +16,8 @@ const AsOf = z
 export const ReportQuery = z.strictObject({
   bom: Bom,
   list: ListIds.optional(),
+  parent: Id.optional().describe('Only this task and everything under it (a phase, a year, a group of items).'),
+  activeOn: InputDate.optional().describe('Only tasks whose window in force (own or inherited) includes this date.'),
   agency: Id.optional().describe('Only tasks assigned to this agency, directly or through a group it belongs to.'),
   asOf: AsOf.optional(),
 });
@@ -33,10 +35,17 @@ export const StaleQuery = FollowUpQuery.extend({
 
 const countsBy = <T extends string>(keys: readonly T[]) => z.object(Object.fromEntries(keys.map((k) => [k, z.number().int().min(0)])) as Record<T, z.ZodNumber>);
 
+/**
+ * A parent's status and progress roll up from its children, so a report that counted both would
+ * count the same work twice: counts are of work items, the tasks without children. A flat list is
+ * all work items.
+ */
+const workItems = 'Counts work items only: tasks without children (childCount 0). A parent’s status rolls up from its children, so it is not counted again.';
+
 export const Summary = z
   .object({
     asOf: Timestamp.describe('The moment the report describes.'),
-    total: z.number().int().min(0),
+    total: z.number().int().min(0).describe(workItems),
     byStatus: countsBy(TaskStatus.options),
     completionRate: z.number().min(0).max(1).describe('(completed + verified) / total, 4 decimals.'),
     verifiedRate: z.number().min(0).max(1).describe('verified / total, 4 decimals.'),
@@ -44,7 +53,7 @@ export const Summary = z
     stale: z.number().int().min(0),
     byHealth: countsBy(Health.options),
   })
-  .meta({ id: 'Summary' });
+  .meta({ id: 'Summary', description: workItems });
 
 export const FollowUpRow = z
   .object({
@@ -69,12 +78,15 @@ export const FollowUpReport = z
     items: z.array(FollowUpRow),
     nextCursor: z.string().nullable().describe('Cursor for the next page; null on the last page. CSV responses carry it in a Link header (rel="next").'),
   })
-  .meta({ id: 'FollowUpReport' });
+  .meta({
+    id: 'FollowUpReport',
+    description: 'Lists work items only: tasks without children (childCount 0). A parent’s status rolls up from its children, so it is not listed again.',
+  });
 
 export type ReportQuery = z.output<typeof ReportQuery>;
 export type FollowUpQuery = z.output<typeof FollowUpQuery>;
 
-const Counts = Summary.omit({ asOf: true }).meta({ id: 'ReportCounts' });
+const Counts = Summary.omit({ asOf: true }).meta({ id: 'ReportCounts', description: workItems });
 
 export const AgencyRow = z
   .object({
@@ -115,9 +127,39 @@ export const TimelinePoint = z
   .object({
     periodStart: CalendarDate,
     asOf: Timestamp.describe('The end of the period (or now, for a period not over yet): the counts are as of then.'),
-    total: z.number().int().min(0),
+    total: z.number().int().min(0).describe(workItems),
     byStatus: countsBy(TaskStatus.options),
   })
   .meta({ id: 'TimelinePoint' });
 
 export const Timeline = z.object({ interval: z.enum(['day', 'week', 'month']), points: z.array(TimelinePoint) }).meta({ id: 'Timeline' });
+
+export const IndicatorRow = z
+  .object({
+    taskId: Id,
+    listId: Id,
+    number: z.number().int(),
+    label: z.string().nullable(),
+    title: z.string().nullable(),
+    ...Indicator.pick({ key: true, name: true, unit: true, direction: true, target: true, min: true, max: true, baseline: true, due: true }).shape,
+    latest: z.number().nullable().describe('The latest reported value, now; null until one is reported.'),
+    latestAt: Timestamp.nullable().describe('When the latest value was reported.'),
+    asOfValue: z.number().nullable().describe('The value as of the report’s moment, as the ledger recorded it then; equal to latest for a report of now.'),
+    met: z.boolean().nullable().describe('Whether asOfValue meets the target; null while no value had been reported.'),
+  })
+  .meta({ id: 'IndicatorReportRow' });
+
+export const IndicatorReport = z
+  .object({
+    asOf: Timestamp,
+    counts: z.object({
+      indicators: z.number().int().min(0),
+      reported: z.number().int().min(0).describe('Indicators with a value as of the report’s moment.'),
+      met: z.number().int().min(0).describe('Indicators whose value as of the report’s moment meets the target.'),
+    }),
+    items: z.array(IndicatorRow).describe('In list order, then the task’s own order of its indicators.'),
+  })
+  .meta({
+    id: 'IndicatorReport',
+    description: 'Every indicator of the tasks in scope, parents’ included: an indicator is its task’s own target, not rolled up from its children.',
+  });

@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, gt, inArray, lte, max, or, type SQL, sql } from 'drizzle-orm';
+import { and, arrayContains, asc, desc, eq, gt, inArray, lte, max, or, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { agencies, agencyMembers, taskAssignments, taskEvents, tasks, type TaskStatus } from '../../db/schema/index.js';
+import { agencies, agencyMembers, taskAssignments, taskEvents, taskIndicators, tasks, type TaskStatus } from '../../db/schema/index.js';
 import { documentOutline } from '../documents/service.js';
+import { indicatorMet } from '../../domain/indicators.js';
 import { daysBetween, summarize, type TaskGroup } from '../../domain/report-math.js';
 import { accumulateTimeline, type Interval, nextPeriod, periodStarts, type StatusMoves } from '../../domain/timeline.js';
 import { InvalidInputError } from '../../domain/errors.js';
@@ -10,7 +11,7 @@ import { type DerivationPolicy, utcDate } from '../../domain/task-state.js';
 import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
 import { type ClockFact, readTag } from '../common/read-tag.js';
 import { isOpen, overdueAt, quietAt } from '../common/task-conditions.js';
-import { assignedTo } from '../tasks/service.js';
+import { activeOn, assignedTo } from '../tasks/service.js';
 import type { FollowUpQuery, ReportQuery } from './schemas.js';
 
 export interface ReportContext {
@@ -34,19 +35,48 @@ export function reportMoment(asOf: string | undefined, now: Date): { at: Date; l
   return { at, live: false };
 }
 
-function scopeOf(db: Database, query: Pick<ReportQuery, 'list' | 'agency'>): SQL | undefined {
-  return and(query.list ? inArray(tasks.listId, query.list) : undefined, query.agency ? assignedTo(db, query.agency, undefined) : undefined);
+type Scope = Pick<ReportQuery, 'list' | 'parent' | 'activeOn' | 'agency'>;
+
+/** The tasks a query names: in its lists, the parent and everything under it, active on the date, assigned to the agency. */
+function tasksIn(db: Database, query: Scope): SQL | undefined {
+  return and(
+    query.list ? inArray(tasks.listId, query.list) : undefined,
+    query.parent ? or(eq(tasks.id, query.parent), arrayContains(tasks.ancestorIds, [query.parent])) : undefined,
+    query.activeOn ? activeOn(query.activeOn) : undefined,
+    query.agency ? assignedTo(db, query.agency, undefined) : undefined,
+  );
+}
+
+/**
+ * The work items among them, which the counting reports count: a parent's status and progress
+ * roll up from its children, so counting it as well would count the same work twice. Structure
+ * (children, windows) changes only by import, which records it in the ledger; a report of a past
+ * moment reads the tree as it stands now, as it reads the tasks' texts.
+ */
+function scopeOf(db: Database, query: Scope): SQL {
+  return and(eq(tasks.childCount, 0), tasksIn(db, query))!;
+}
+
+/** A task's state as its last event at or before `at` recorded: one probe of the task_events_task_at_idx covering index, joined laterally to tasks. */
+function stateAt(db: Database, at: Date) {
+  return db
+    .select({ state: taskEvents.state })
+    .from(taskEvents)
+    .where(and(eq(taskEvents.taskId, tasks.id), lte(taskEvents.at, at)))
+    .orderBy(desc(taskEvents.at), desc(taskEvents.seq))
+    .limit(1)
+    .as('latest');
 }
 
 /**
  * Every task in scope as it stood at `at`, as a subquery reports group and filter in the database.
  * Live, that is the task rows. As of a past moment it is, for each task, the state its last event
- * at or before that moment recorded (one probe of the task_events_task_at_idx covering index), so
- * the report says exactly what the API said then; tasks created later have no such event and drop
- * out. `quiet` is the stale rule's test of the last report against the policy's cutoff.
+ * at or before that moment recorded, so the report says exactly what the API said then; tasks
+ * created later have no such event and drop out. `quiet` is the stale rule's test of the last
+ * report against the policy's cutoff.
  */
 function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: boolean, staleAfterDays: number) {
-  const shared = { id: tasks.id, listId: tasks.listId, number: tasks.number, text: tasks.text, articleId: tasks.articleId, createdAt: tasks.createdAt };
+  const shared = { id: tasks.id, listId: tasks.listId, position: tasks.position, number: tasks.number, text: tasks.text, articleId: tasks.articleId, createdAt: tasks.createdAt };
   if (live) {
     const lastSign = sql`coalesce(${tasks.lastReportAt}, ${tasks.createdAt})`;
     return db
@@ -62,13 +92,7 @@ function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: boolean, 
       .where(scope)
       .as('task_at');
   }
-  const latest = db
-    .select({ state: taskEvents.state })
-    .from(taskEvents)
-    .where(and(eq(taskEvents.taskId, tasks.id), lte(taskEvents.at, at)))
-    .orderBy(desc(taskEvents.at), desc(taskEvents.seq))
-    .limit(1)
-    .as('latest');
+  const latest = stateAt(db, at);
   const lastReportAt = sql`(${latest.state}->>'lastReportAt')::timestamptz`;
   return db
     .select({
@@ -85,12 +109,13 @@ function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: boolean, 
     .as('task_at');
 }
 
-export type ReportName = 'summary' | 'agencies' | 'articles' | 'overdue' | 'stale' | 'timeline';
+export type ReportName = 'summary' | 'agencies' | 'articles' | 'overdue' | 'stale' | 'timeline' | 'indicators';
 
 /**
  * What of the clock each report shows besides the date: counts of stale tasks; follow-up rows'
  * daysSinceReport (which also decide which tasks are stale, for any days); agencies'
- * daysSinceLastReport. The timeline counts statuses, which change only with events.
+ * daysSinceLastReport. The timeline counts statuses, and the indicator report shows values, which
+ * change only with events.
  */
 const clockShown: Record<ReportName, ClockFact[]> = {
   summary: ['staleTasks'],
@@ -99,24 +124,38 @@ const clockShown: Record<ReportName, ClockFact[]> = {
   overdue: ['daysSinceReport'],
   stale: ['daysSinceReport'],
   timeline: [],
+  indicators: [],
 };
+
+/**
+ * The tasks a report covers: the indicator report every task in scope, as an indicator is its own
+ * task's target, parent or not; the others their work items. The agency report's `agency` picks
+ * the agency rows, not the tasks.
+ */
+function reportScope(db: Database, name: ReportName, query: Scope): SQL | undefined {
+  if (name === 'indicators') return tasksIn(db, query);
+  return scopeOf(db, name === 'agencies' ? { ...query, agency: undefined } : query);
+}
 
 /**
  * The ETag of a report (common/read-tag.ts): its query and format, and for a report of now (no
  * asOf, or today's date, and no cursor, which carries the moment of its first page) the clock
- * facts it shows, over the tasks in its scope. The agency report counts tasks by list and role,
- * so its facts cover the lists in scope.
+ * facts it shows, over the tasks in its scope (reportScope).
  */
 export function reportTag(
   db: Database,
   name: ReportName,
-  query: { asOf?: string | undefined; cursor?: string | undefined; list?: string[] | undefined; agency?: string | undefined },
+  query: Scope & { asOf?: string | undefined; cursor?: string | undefined },
   ctx: ReportContext,
   format: string,
 ): Promise<string> {
   const live = query.cursor === undefined && reportMoment(query.asOf, ctx.now).live;
-  const scope = scopeOf(db, name === 'agencies' ? { list: query.list } : query);
-  return readTag(db, name, { now: ctx.now, policy: ctx.policy, variant: [query, format], live: live ? { scope, clock: clockShown[name] } : undefined });
+  return readTag(db, name, {
+    now: ctx.now,
+    policy: ctx.policy,
+    variant: [query, format],
+    live: live ? { scope: reportScope(db, name, query), clock: clockShown[name] } : undefined,
+  });
 }
 
 const taskCount = sql<number>`count(*)::int`;
@@ -134,7 +173,10 @@ export async function summaryReport(db: Database, query: ReportQuery, ctx: Repor
 /** Pages after the first carry the moment of the first, so together they list the tasks of one moment. */
 const followUpCursor = z.tuple([z.iso.datetime(), cursorParts.text, cursorParts.int]);
 
-/** Overdue or stale tasks at a moment, by list and number, with their lead agency, for follow-up. */
+/**
+ * Overdue or stale tasks at a moment, in list order, with their lead agency, for follow-up. List
+ * order is position, unique within a list, where number is only unique among siblings.
+ */
 export async function followUpReport(db: Database, query: FollowUpQuery, kind: 'overdue' | 'stale', ctx: ReportContext) {
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, followUpCursor);
   const moment = reportMoment(query.asOf, ctx.now);
@@ -156,6 +198,7 @@ export async function followUpReport(db: Database, query: FollowUpQuery, kind: '
     .select({
       taskId: scoped.id,
       listId: scoped.listId,
+      position: scoped.position,
       number: scoped.number,
       text: scoped.text,
       status: scoped.status,
@@ -169,13 +212,13 @@ export async function followUpReport(db: Database, query: FollowUpQuery, kind: '
     .from(scoped)
     .leftJoin(taskAssignments, and(eq(taskAssignments.taskId, scoped.id), eq(taskAssignments.role, 'lead')))
     .leftJoin(agencies, eq(agencies.id, taskAssignments.agencyId))
-    .where(and(flagged, after ? or(gt(scoped.listId, after[1]), and(eq(scoped.listId, after[1]), gt(scoped.number, after[2]))) : undefined))
-    .orderBy(asc(scoped.listId), asc(scoped.number))
+    .where(and(flagged, after ? or(gt(scoped.listId, after[1]), and(eq(scoped.listId, after[1]), gt(scoped.position, after[2]))) : undefined))
+    .orderBy(asc(scoped.listId), asc(scoped.position))
     .limit(query.limit + 1);
-  const page = paginate(rows, query.limit, (row) => [at.toISOString(), row.listId, row.number]);
+  const page = paginate(rows, query.limit, (row) => [at.toISOString(), row.listId, row.position]);
   return {
     asOf: at.toISOString(),
-    items: page.rows.map(({ createdAt, ...row }) => ({
+    items: page.rows.map(({ createdAt, position: _position, ...row }) => ({
       ...row,
       daysLate: kind === 'overdue' && row.dueDate !== null ? daysBetween(row.dueDate, at) : null,
       lastReportAt: row.lastReportAt?.toISOString() ?? null,
@@ -192,7 +235,7 @@ export async function followUpReport(db: Database, query: FollowUpQuery, kind: '
  */
 export async function agencyReport(db: Database, query: ReportQuery, ctx: ReportContext) {
   const { at, live } = reportMoment(query.asOf, ctx.now);
-  const scoped = tasksAt(db, scopeOf(db, { list: query.list }), at, live, ctx.policy.staleAfterDays);
+  const scoped = tasksAt(db, reportScope(db, 'agencies', query), at, live, ctx.policy.staleAfterDays);
   // An agency acts for itself and for every group it is a member of.
   const acting = db.$with('acting').as(
     db
@@ -305,7 +348,7 @@ export async function timelineReport(db: Database, query: Omit<ReportQuery, 'asO
       from: sql<TaskStatus | null>`lag(${taskEvents.state}->>'status') over (partition by ${taskEvents.taskId} order by ${taskEvents.at}, ${taskEvents.seq})`.as('from_status'),
     })
     .from(taskEvents)
-    .where(and(lte(taskEvents.at, ends.at(-1)!), scope ? inArray(taskEvents.taskId, db.select({ id: tasks.id }).from(tasks).where(scope)) : undefined))
+    .where(and(lte(taskEvents.at, ends.at(-1)!), inArray(taskEvents.taskId, db.select({ id: tasks.id }).from(tasks).where(scope))))
     .as('statuses');
   // Period i holds the moves after the end of period i - 1, up to its own end; period 0 everything before.
   const laterStarts = ends.slice(0, -1).map((end) => new Date(end.getTime() + 1).toISOString());
@@ -322,5 +365,53 @@ export async function timelineReport(db: Database, query: Omit<ReportQuery, 'asO
       const byStatus = counts[i]!;
       return { periodStart, asOf: ends[i]!.toISOString(), total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus };
     }),
+  };
+}
+
+/**
+ * Every indicator of the tasks in scope, in list order: its definition, its latest value and the
+ * value as of the report's moment, which the state of its task's last event at or before then
+ * records (a task created later drops out, as in the counting reports). Whether that value meets
+ * the target is judged against the definition as it stands now, the one each row shows.
+ */
+export async function indicatorReport(db: Database, query: ReportQuery, ctx: ReportContext) {
+  const { at, live } = reportMoment(query.asOf, ctx.now);
+  const latest = stateAt(db, at);
+  const asOfValue = live ? sql<number | null>`${taskIndicators.latestValue}` : sql<number | null>`(${latest.state}->'indicators'->>${taskIndicators.key})::float8`;
+  const indicatorRows = db
+    .select({
+      taskId: tasks.id,
+      listId: tasks.listId,
+      number: tasks.number,
+      label: tasks.label,
+      title: tasks.title,
+      key: taskIndicators.key,
+      name: taskIndicators.name,
+      unit: taskIndicators.unit,
+      direction: taskIndicators.direction,
+      target: taskIndicators.target,
+      min: taskIndicators.min,
+      max: taskIndicators.max,
+      baseline: taskIndicators.baseline,
+      due: taskIndicators.due,
+      latest: taskIndicators.latestValue,
+      latestAt: taskIndicators.latestAt,
+      asOfValue,
+    })
+    .from(tasks)
+    .innerJoin(taskIndicators, eq(taskIndicators.taskId, tasks.id))
+    .$dynamic();
+  const rows = await (live ? indicatorRows : indicatorRows.innerJoinLateral(latest, sql`true`))
+    .where(reportScope(db, 'indicators', query))
+    .orderBy(asc(tasks.listId), asc(tasks.position), asc(taskIndicators.position));
+  const items = rows.map((row) => ({ ...row, latestAt: row.latestAt?.toISOString() ?? null, met: indicatorMet(row, row.asOfValue) }));
+  return {
+    asOf: at.toISOString(),
+    counts: {
+      indicators: items.length,
+      reported: items.filter((row) => row.asOfValue !== null).length,
+      met: items.filter((row) => row.met === true).length,
+    },
+    items,
   };
 }
