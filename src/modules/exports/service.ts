@@ -20,13 +20,13 @@ export async function* exportTasks(db: Database, ctx: ReadContext): AsyncGenerat
     const page: TaskRow[] = await db
       .select()
       .from(tasks)
-      .where(cursor ? or(gt(tasks.listId, cursor[0]), and(eq(tasks.listId, cursor[0]), gt(tasks.number, cursor[1]))) : undefined)
-      .orderBy(asc(tasks.listId), asc(tasks.number))
+      .where(cursor ? or(gt(tasks.listId, cursor[0]), and(eq(tasks.listId, cursor[0]), gt(tasks.position, cursor[1]))) : undefined)
+      .orderBy(asc(tasks.listId), asc(tasks.position))
       .limit(BATCH);
     if (page.length === 0) return;
     yield* await hydrate(db, page, ctx);
     const last: TaskRow = page.at(-1)!;
-    after = [last.listId, last.number];
+    after = [last.listId, last.position];
     if (page.length < BATCH) return;
   }
 }
