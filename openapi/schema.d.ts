@@ -1798,6 +1798,8 @@ export interface components {
             title: string;
             /** @description The annex label in the document (附件2), if the list is an annex. */
             annex: string | null;
+            /** @description The unit responsible for the list’s tasks that name none of their own. */
+            ownerId: string | null;
             taskCount: number;
         };
         TaskListPage: {

@@ -41,6 +41,9 @@ export const defaultTaskId = (parentOrListId: string, number: number) => `${pare
 
 const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
+/** Rows per INSERT: well inside PostgreSQL's 65,535 bind parameters for the widest row. */
+const INSERT_CHUNK = 1000;
+
 export function importHash(file: ImportFile): string {
   return createHash('sha256').update(canonicalize(file)!).digest('hex');
 }
@@ -625,21 +628,24 @@ async function writeTasks(
 
   const fresh = planned.filter((task) => !stored.has(task.id));
   if (fresh.length > 0) {
-    for (const task of fresh) {
-      await tx.insert(tasks).values({
-        id: task.id,
-        listId: task.listId,
-        ...structuralValues(task),
-        ...derivedValues(task),
-        dueDate: task.entry.dueDate ?? null,
-        createdAt: now,
-        updatedAt: now,
-      });
+    // Pre-order, so a parent's row is in before its children's; in chunks, as a new list can hold thousands.
+    for (let start = 0; start < fresh.length; start += INSERT_CHUNK) {
+      await tx.insert(tasks).values(
+        fresh.slice(start, start + INSERT_CHUNK).map((task) => ({
+          id: task.id,
+          listId: task.listId,
+          ...structuralValues(task),
+          ...derivedValues(task),
+          dueDate: task.entry.dueDate ?? null,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      );
     }
     const assignmentRows = fresh.flatMap((task) => task.assignments.map((a) => assignmentRow(task.id, a)));
-    if (assignmentRows.length > 0) await tx.insert(taskAssignments).values(assignmentRows);
+    for (let start = 0; start < assignmentRows.length; start += INSERT_CHUNK) await tx.insert(taskAssignments).values(assignmentRows.slice(start, start + INSERT_CHUNK));
     const indicatorRows = fresh.flatMap((task) => (task.entry.indicators ?? []).map((indicator, i) => ({ taskId: task.id, position: i + 1, ...definitionOf(indicator) })));
-    if (indicatorRows.length > 0) await tx.insert(taskIndicators).values(indicatorRows);
+    for (let start = 0; start < indicatorRows.length; start += INSERT_CHUNK) await tx.insert(taskIndicators).values(indicatorRows.slice(start, start + INSERT_CHUNK));
     await appendFirstEvents(
       tx,
       fresh.map((task) => {

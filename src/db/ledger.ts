@@ -130,7 +130,9 @@ export async function rollUpInto(tx: Transaction, parentId: string, actor: Actor
 export async function appendFirstEvents(tx: Transaction, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   const first = await reservePositions(tx, events.length);
-  await tx.insert(taskEvents).values(events.map((event, index) => toRow({ ...event, id: first + index, hashVersion: HASH_VERSION, seq: 1, prevHash: GENESIS_HASH })));
+  const rows = events.map((event, index) => toRow({ ...event, id: first + index, hashVersion: HASH_VERSION, seq: 1, prevHash: GENESIS_HASH }));
+  // In chunks: one INSERT of thousands of events would pass PostgreSQL's 65,535 bind parameters.
+  for (let start = 0; start < rows.length; start += 1000) await tx.insert(taskEvents).values(rows.slice(start, start + 1000));
   await tx
     .update(tasks)
     .set({ lastEventId: taskEvents.id })

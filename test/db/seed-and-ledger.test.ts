@@ -1,10 +1,12 @@
-import { asc, count, sql } from 'drizzle-orm';
+import { asc, count, desc, eq, sql } from 'drizzle-orm';
 import t from 'tap';
 import type { Database } from '../../src/db/client.js';
 import { assignmentsOf, entryOf } from '../../src/db/ledger.js';
+import { importDocument } from '../../src/db/import.js';
 import { prepareDatabase } from '../../src/db/prepare.js';
+import { loadSeedFiles } from '../../src/db/seed.js';
 import { agencies, agencyMembers, articles, documentParts, documents, taskAssignments, taskEvents, taskLinks, taskLists, tasks } from '../../src/db/schema/index.js';
-import { GENESIS_HASH, hashEntry } from '../../src/domain/ledger.js';
+import { GENESIS_HASH, hashEntry, SYSTEM_ACTOR } from '../../src/domain/ledger.js';
 import { createTestDatabase, engine } from '../helpers/database.js';
 
 async function tableCounts(db: Database) {
@@ -13,21 +15,22 @@ async function tableCounts(db: Database) {
   return Object.fromEntries(entries);
 }
 
+/** Every seed file: 004 (58 tasks, 43 units), 000 (31 tasks), 003 (13) and 001 (23), with their 10 further units. */
 const expectedCounts = {
-  documents: 1,
-  documentParts: 7,
-  articles: 20,
-  taskLists: 2,
-  tasks: 58,
+  documents: 4,
+  documentParts: 14,
+  articles: 23,
+  taskLists: 8,
+  tasks: 124,
   taskAssignments: 0, // filled in below from the data itself
   taskLinks: 12,
-  agencies: 43,
+  agencies: 53,
   agencyMembers: 16,
-  taskEvents: 58,
+  taskEvents: 124,
 };
 
 t.test('seeding is idempotent', async (t) => {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ seeds: 'all' });
   t.teardown(() => database.drop());
   const db = database.handle.db;
   const before = await tableCounts(db);
@@ -48,11 +51,37 @@ t.test('replicas seeding an empty database at once create everything exactly onc
   const results = await Promise.all([1, 2, 3].map(() => prepareDatabase(database.handle, new Date('2026-01-05T08:00:00Z'))));
   t.equal(
     results.reduce((sum, r) => sum + r.tasksCreated, 0),
-    58,
+    124,
   );
   const counts = await tableCounts(database.handle.db);
-  t.equal(counts.tasks, 58);
-  t.equal(counts.taskEvents, 58);
+  t.equal(counts.tasks, 124);
+  t.equal(counts.taskEvents, 124);
+});
+
+t.test('a seed file changed since its import is applied again; a document imported otherwise is left to that import', async (t) => {
+  const database = await createTestDatabase({ seeds: 'all' });
+  t.teardown(() => database.drop());
+  const db = database.handle.db;
+  const seeds = await loadSeedFiles();
+  const revise = (text: string) =>
+    seeds.map((seed) => {
+      if (seed.file.document?.id !== 'tj-2021') return seed;
+      const [first, ...rest] = seed.file.lists![1]!.tasks;
+      return { ...seed, file: { ...seed.file, lists: [seed.file.lists![0]!, { ...seed.file.lists![1]!, tasks: [{ ...first!, text }, ...rest] }] } };
+    });
+  const textOf = async () => (await db.select({ text: tasks.text, version: tasks.version }).from(tasks).where(eq(tasks.id, 'tj-2021-annex2-01')))[0]!;
+  const original = await textOf();
+
+  const corrected = await prepareDatabase(database.handle, new Date('2030-01-01T00:00:00Z'), revise('更正后的文字'));
+  t.same(corrected.applied, ['tj-2021.json'], 'only the changed seed is applied');
+  t.same(await textOf(), { text: '更正后的文字', version: original.version + 1 });
+  const [revision] = await db.select().from(taskEvents).where(eq(taskEvents.taskId, 'tj-2021-annex2-01')).orderBy(desc(taskEvents.seq)).limit(1);
+  t.match(revision, { type: 'revised', actorRole: 'system', changes: { text: { from: original.text, to: '更正后的文字' } } });
+
+  await importDocument(db, revise('办公室导入的文字').find((seed) => seed.file.document?.id === 'tj-2021')!.file, { now: new Date('2030-02-01T00:00:00Z'), actor: SYSTEM_ACTOR, source: 'api' });
+  const restarted = await prepareDatabase(database.handle, new Date('2030-03-01T00:00:00Z'), seeds);
+  t.same(restarted.applied, [], 'the office’s import stands');
+  t.equal((await textOf()).text, '办公室导入的文字');
 });
 
 t.test('the ledger', async (t) => {

@@ -13,12 +13,17 @@ export type Checked = { ok: true; file: ImportFile } | { ok: false; issues: Impo
 
 /** Finds the line of a path in the file's text, for the messages people read next to their editor. */
 export class LineFinder {
-  private readonly root: Node | undefined;
+  private tree: { root: Node | undefined } | undefined;
   private readonly lineStarts: number[] = [0];
 
-  constructor(text: string) {
-    this.root = parseTree(text);
+  constructor(private readonly text: string) {
     for (let i = 0; i < text.length; i++) if (text[i] === '\n') this.lineStarts.push(i + 1);
+  }
+
+  /** Parsed when first asked for: only a file already held to MAX_NESTING gets that far. */
+  private get root(): Node | undefined {
+    this.tree ??= { root: parseTree(this.text) };
+    return this.tree.root;
   }
 
   lineAt(offset: number): number {
@@ -61,9 +66,45 @@ export function checkImportText(text: string): Checked {
   return checkImportValue(value, new LineFinder(text));
 }
 
+/**
+ * Deeper than any document nests (a task tree of 30 levels is 62 levels of JSON), and bounded so
+ * that checking a file never runs out of stack: a deeper file is refused before it is read further.
+ */
+export const MAX_NESTING = 64;
+
+function checkDepth(value: unknown): ImportIssue | null {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > MAX_NESTING) return { path: '', message: `nested deeper than ${MAX_NESTING} levels; no document's task tree goes that deep` };
+    for (const inner of Object.values(item)) stack.push([inner, depth + 1]);
+  }
+  return null;
+}
+
+/** More tasks than one import takes: a larger list comes in several files, one document each. */
+export const MAX_TASKS = 20_000;
+
+function taskCount(file: ImportFile): number {
+  let count = 0;
+  const stack = (file.lists ?? []).flatMap((list) => list.tasks);
+  while (stack.length > 0) {
+    count += 1;
+    stack.push(...(stack.pop()!.children ?? []));
+  }
+  return count;
+}
+
 export function checkImportValue(value: unknown, lines?: LineFinder): Checked {
+  const tooDeep = checkDepth(value);
+  if (tooDeep) return { ok: false, issues: [tooDeep] };
   const parsed = ImportFile.safeParse(value);
-  if (parsed.success) return { ok: true, file: parsed.data };
+  if (parsed.success) {
+    const count = taskCount(parsed.data);
+    if (count > MAX_TASKS) return { ok: false, issues: [{ path: 'lists', line: lines?.lineOf(['lists']), message: `${count} tasks; one import takes at most ${MAX_TASKS}` }] };
+    return { ok: true, file: parsed.data };
+  }
   return { ok: false, issues: parsed.error.issues.flatMap((issue) => issuesOf(issue, lines)) };
 }
 

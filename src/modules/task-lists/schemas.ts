@@ -7,6 +7,7 @@ export const TaskList = z
     documentId: Id,
     title: z.string(),
     annex: z.string().nullable().describe('The annex label in the document (附件2), if the list is an annex.'),
+    ownerId: Id.nullable().describe('The unit responsible for the list’s tasks that name none of their own.'),
     taskCount: z.number().int().min(0),
   })
   .meta({ id: 'TaskList' });
