@@ -94,7 +94,7 @@ export interface paths {
         };
         /**
          * The document, its units and lists in the import format
-         * @description Importing the answer, here or into another Duban, changes nothing: import(export(x)) is x.
+         * @description JSON by default, YAML for Accept: application/yaml. Importing the answer, here or into another Duban, changes nothing: import(export(x)) is x.
          */
         get: operations["exportDocument"];
         put?: never;
@@ -116,7 +116,7 @@ export interface paths {
         put?: never;
         /**
          * Import a document with its units and task lists, or a revision of one (admin)
-         * @description The whole file is checked first; a file with any problem is refused whole (422 import_rejected, every problem in errors with its path and line) and nothing is written. Re-importing a file changes nothing; a revised file updates texts and structure, recording each task’s changes as ledger events (README: "Bringing a list").
+         * @description JSON, or the same in YAML (Content-Type: application/yaml). The whole file is checked first; a file with any problem is refused whole (422 import_rejected, every problem in errors with its path and line) and nothing is written. Re-importing a file changes nothing; a revised file updates texts and structure, recording each task’s changes as ledger events (README: "Bringing a list").
          */
         post: operations["importDocument"];
         delete?: never;
@@ -2068,13 +2068,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The document in the import format. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ImportFile"];
+                    "application/yaml": components["schemas"]["ImportFile"];
                 };
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
@@ -2106,6 +2107,15 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept allows neither application/json nor application/yaml. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2146,6 +2156,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ImportFileInput"];
+                "application/yaml": components["schemas"]["ImportFileInput"];
             };
         };
         responses: {
@@ -2194,7 +2205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not JSON in UTF-8. */
+            /** @description The body is neither JSON nor YAML (application/yaml) in UTF-8. */
             415: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,5 @@
 /**
- * npm run import -- <file> [--dry-run] — checks an import file whole and applies it to the
+ * npm run import -- <file.json|file.yaml> [--dry-run] — checks an import file whole and applies it to the
  * configured database (README, "Bringing a list"); with problems, lists each as file:line path.
  */
 import { readFile } from 'node:fs/promises';
@@ -16,13 +16,13 @@ import { runCli } from './run.js';
 await runCli(async () => {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'dry-run': { type: 'boolean', default: false } } });
   const [path] = positionals;
-  if (!path || positionals.length > 1) throw new Error('usage: npm run import -- <file.json> [--dry-run]');
+  if (!path || positionals.length > 1) throw new Error('usage: npm run import -- <file.json|file.yaml> [--dry-run]');
   const text = await readFile(path, 'utf8');
   const config = loadConfig();
   const database = await openDatabase(config.database);
   try {
     await prepareDatabase(database, new Date());
-    const summary = await importText(database.db, text, { now: new Date(), actor: SYSTEM_ACTOR, source: 'cli', dryRun: values['dry-run'] });
+    const summary = await importText(database.db, text, /\.ya?ml$/i.test(path) ? 'yaml' : 'json', { now: new Date(), actor: SYSTEM_ACTOR, source: 'cli', dryRun: values['dry-run'] });
     console.log(JSON.stringify(summary, null, 2));
   } catch (error) {
     if (error instanceof ImportRejectedError) {

@@ -130,7 +130,8 @@ const clientErrorCodes: Partial<Record<string, { code: ProblemCode; detail: stri
 /**
  * Node answers a request it cannot parse (malformed framing, oversized headers, a client too slow
  * to send it) before Fastify sees one; this writes that answer as a problem document too, then
- * closes the connection, which is all one can do with a stream that lost its framing.
+ * closes the connection without reading on, which is all one can do with a stream that lost its
+ * framing, and the only way a refused request stays unserved.
  */
 export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket) {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
@@ -142,7 +143,11 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
     socket.destroy();
     return;
   }
-  socket.end(rawProblemResponse(code, known?.detail ?? 'The request is not well-formed HTTP/1.1.', requestId));
+  // Paused first: bytes already in the socket's buffer (a body that arrived while the process was
+  // busy) would otherwise still be parsed and the request served after its refusal, so a client
+  // told 408 would find its write applied. Destroyed once the answer is out, so nothing follows it.
+  socket.pause();
+  socket.end(rawProblemResponse(code, known?.detail ?? 'The request is not well-formed HTTP/1.1.', requestId), () => socket.destroy());
 }
 
 /**

@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import t from 'tap';
-import { setupApp } from '../helpers/app.js';
+import { getJson, setupApp } from '../helpers/app.js';
 
 /** Opens a raw connection, writes `data`, and resolves with everything the server sent until it closed, and when. */
 function exchange(port: number, data: string, { keepOpenMs = 10_000 } = {}): Promise<{ text: string; closedAfterMs: number; socket: Socket }> {
@@ -88,4 +89,27 @@ t.test('connections are bounded in time and number, and refusals before parsing 
     const served = await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     t.match(served.text, /^HTTP\/1\.1 200/, 'served again once the others are gone');
   });
+});
+
+t.test('a request whose bytes waited out the timeout while the process was busy is refused and not served', async (t) => {
+  const { app, key } = await setupApp(t, { HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '1000' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const authorization = await key('agency', 'tj-hrss-bureau');
+  const body = JSON.stringify({ note: '忙时送达的月报' });
+  const request = `POST /v1/tasks/tj-2021-annex2-08/reports HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: ${authorization}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  // Another process sends the whole request while this one cannot read it, as under a long embedded-database statement.
+  const client = spawn(process.execPath, ['-e', `const s = require('node:net').connect(${port}, '127.0.0.1', () => setTimeout(() => s.write(${JSON.stringify(request)}), 300)); let d = ''; s.on('data', (c) => (d += c)); s.on('close', () => process.stdout.write(d));`]);
+  let text = '';
+  client.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  const exited = new Promise((resolve) => client.on('close', resolve));
+  await new Promise((resolve) => app.server.once('connection', resolve));
+  const until = Date.now() + 2_500;
+  while (Date.now() < until);
+  await exited;
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
+  const { body: events } = await getJson(app, '/v1/tasks/tj-2021-annex2-08/events');
+  const served = events.items.some((event: any) => event.note === '忙时送达的月报');
+  t.ok(status === 201 || status === 408, `answered ${status}`);
+  t.equal(served, status === 201, status === 201 ? 'served, and said so' : 'refused, and not applied');
 });

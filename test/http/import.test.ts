@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import type { z } from 'zod';
 import type { ImportFile } from '../../src/modules/documents/format.js';
 import { getJson, setupApp, type TestContext } from '../helpers/app.js';
@@ -299,4 +300,40 @@ t.test('export round-trips: importing the export changes nothing, here or in an 
       t.same(copy.items.map(shape), original.items.map(shape), 'the same tasks, units and structure');
     });
   }
+});
+
+t.test('the same file in YAML: imported, refused with lines, exported', async (t) => {
+  const ctx = await setupApp(t);
+  const admin = await ctx.key('admin');
+  const postYaml = async (text: string) => {
+    const response = await ctx.app.inject({ method: 'POST', url: '/v1/documents:import', headers: { authorization: admin, 'content-type': 'application/yaml' }, payload: text });
+    return { status: response.statusCode, body: response.json() };
+  };
+
+  const yaml = toYaml(planFile());
+  const created = await postYaml(yaml);
+  t.equal(created.status, 200, JSON.stringify(created.body));
+  t.match(created.body, { documentId: 'a-plan', tasks: { created: 5 } });
+  t.match((await importFile(ctx.app, admin, planFile())).body, { unchanged: true }, 'the JSON spelling of the same file changes nothing');
+
+  const misspelt = yaml.replace('weight: 3', 'wieght: 3');
+  const refused = await postYaml(misspelt);
+  t.equal(refused.status, 422);
+  const [problem] = refused.body.errors;
+  t.match(problem, { path: 'lists.0.tasks.0.children.1.wieght', message: /unknown key "wieght"/ });
+  t.match(misspelt.split('\n')[problem.line - 1], /wieght: 3/, 'the line is the one with the misspelt key');
+
+  const aliased = await postYaml(`${yaml}\nx: &a [1, 2]\ny: *a\n`);
+  t.equal(aliased.status, 422);
+  t.match(aliased.body.errors[0].message, /Alias/, 'aliases, which can multiply a small file, are refused');
+  const broken = await postYaml('format: duban.document/1\nunits: [\n');
+  t.equal(broken.status, 422);
+  t.match(broken.body.errors[0], { path: '', line: 3, message: /not YAML/ });
+
+  const exported = await ctx.app.inject({ method: 'GET', url: '/v1/documents/a-plan/export', headers: { authorization: admin, accept: 'application/yaml' } });
+  t.equal(exported.statusCode, 200);
+  t.match(exported.headers['content-type'], /^application\/yaml/);
+  t.same(parseYaml(exported.body), (await getJson(ctx.app, '/v1/documents/a-plan/export')).body, 'the YAML export says what the JSON one does');
+  t.match((await postYaml(exported.body)).body, { unchanged: true }, 'and imports as a no-op');
+  t.equal((await ctx.app.inject({ method: 'GET', url: '/v1/documents/a-plan/export', headers: { authorization: admin, accept: 'text/csv' } })).statusCode, 406);
 });

@@ -1,6 +1,15 @@
 import { findNodeAtLocation, type Node, parse, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ImportFile } from './format.js';
+
+/** The two spellings of an import file: JSON, and YAML for people who edit their lists by hand. */
+export type ImportSyntax = 'json' | 'yaml';
+
+/** Where in a file's text a path is. */
+export interface Lines {
+  lineOf(path: readonly (string | number)[]): number | undefined;
+}
 
 /** One thing wrong with an import file: where (a dotted path, and the line where the text is at hand) and what. */
 export interface ImportIssue {
@@ -11,8 +20,8 @@ export interface ImportIssue {
 
 export type Checked = { ok: true; file: ImportFile } | { ok: false; issues: ImportIssue[] };
 
-/** Finds the line of a path in the file's text, for the messages people read next to their editor. */
-export class LineFinder {
+/** Finds the line of a path in a JSON file's text, for the messages people read next to their editor. */
+export class LineFinder implements Lines {
   private tree: { root: Node | undefined } | undefined;
   private readonly lineStarts: number[] = [0];
 
@@ -52,11 +61,28 @@ export function dotted(path: readonly PropertyKey[]): string {
   return path.map(String).join('.');
 }
 
+/** The same for a YAML file, from the positions its parser keeps. */
+class YamlLines implements Lines {
+  constructor(
+    private readonly document: Document,
+    private readonly counter: LineCounter,
+  ) {}
+
+  lineOf(path: readonly (string | number)[]): number | undefined {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = depth === 0 ? this.document.contents : this.document.getIn(path.slice(0, depth), true);
+      if (isNode(node) && node.range) return this.counter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  }
+}
+
 /**
- * Reads an import file: strict JSON, then the format schema. Every issue is returned, not the
- * first; an unknown key is one of them.
+ * Reads an import file: strict JSON (or YAML 1.2, core schema, without aliases or duplicate keys),
+ * then the format schema. Every issue is returned, not the first; an unknown key is one of them.
  */
-export function checkImportText(text: string): Checked {
+export function checkImportText(text: string, syntax: ImportSyntax = 'json'): Checked {
+  if (syntax === 'yaml') return checkYaml(text);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -72,12 +98,14 @@ export function checkImportText(text: string): Checked {
  */
 export const MAX_NESTING = 64;
 
+const tooDeepIssue: ImportIssue = { path: '', message: `nested deeper than ${MAX_NESTING} levels; no document's task tree goes that deep` };
+
 function checkDepth(value: unknown): ImportIssue | null {
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [item, depth] = stack.pop()!;
     if (item === null || typeof item !== 'object') continue;
-    if (depth > MAX_NESTING) return { path: '', message: `nested deeper than ${MAX_NESTING} levels; no document's task tree goes that deep` };
+    if (depth > MAX_NESTING) return tooDeepIssue;
     for (const inner of Object.values(item)) stack.push([inner, depth + 1]);
   }
   return null;
@@ -96,7 +124,7 @@ function taskCount(file: ImportFile): number {
   return count;
 }
 
-export function checkImportValue(value: unknown, lines?: LineFinder): Checked {
+export function checkImportValue(value: unknown, lines?: Lines): Checked {
   const tooDeep = checkDepth(value);
   if (tooDeep) return { ok: false, issues: [tooDeep] };
   const parsed = ImportFile.safeParse(value);
@@ -108,13 +136,39 @@ export function checkImportValue(value: unknown, lines?: LineFinder): Checked {
   return { ok: false, issues: parsed.error.issues.flatMap((issue) => issuesOf(issue, lines)) };
 }
 
+function checkYaml(text: string): Checked {
+  const counter = new LineCounter();
+  let document: Document;
+  let value: unknown;
+  try {
+    document = parseDocument(text, { lineCounter: counter, uniqueKeys: true, schema: 'core' });
+    if (document.errors.length > 0) {
+      if (document.errors.some((error) => /call stack/i.test(error.message))) return { ok: false, issues: [tooDeepIssue] };
+      return { ok: false, issues: document.errors.map((error) => ({ path: '', line: error.linePos?.[0].line, message: `not YAML: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` })) };
+    }
+    value = document.toJS({ maxAliasCount: 0 });
+  } catch (error) {
+    // A nesting too deep for the parser's stack, or an alias, which no list needs and which can multiply a file's size.
+    if (error instanceof RangeError) return { ok: false, issues: [tooDeepIssue] };
+    if (error instanceof Error) return { ok: false, issues: [{ path: '', message: `not usable YAML: ${error.message}` }] };
+    throw error;
+  }
+  return checkImportValue(value, new YamlLines(document, counter));
+}
+
+/** Where each path of a file's text is, for its syntax. */
+export function linesOf(text: string, syntax: ImportSyntax): Lines {
+  if (syntax === 'json') return new LineFinder(text);
+  const counter = new LineCounter();
+  return new YamlLines(parseDocument(text, { lineCounter: counter, uniqueKeys: true, schema: 'core' }), counter);
+}
+
 /** The issues with the lines where their paths are in the text. */
-export function withLines(issues: readonly ImportIssue[], text: string): ImportIssue[] {
-  const lines = new LineFinder(text);
+export function withLines(issues: readonly ImportIssue[], lines: Lines): ImportIssue[] {
   return issues.map((issue) => ({ ...issue, line: issue.line ?? lines.lineOf(issue.path === '' ? [] : issue.path.split('.').map((key) => (/^\d+$/.test(key) ? Number(key) : key))) }));
 }
 
-function issuesOf(issue: z.core.$ZodIssue, lines: LineFinder | undefined): ImportIssue[] {
+function issuesOf(issue: z.core.$ZodIssue, lines: Lines | undefined): ImportIssue[] {
   const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({ path: dotted([...path, key]), line: lines?.lineOf([...path, key]), message: `unknown key "${key}": the format has no such field` }));
