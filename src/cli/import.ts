@@ -11,13 +11,15 @@ import { formatIssues } from '../db/seed.js';
 import { ImportRejectedError } from '../domain/errors.js';
 import { SYSTEM_ACTOR } from '../domain/ledger.js';
 import { importText } from '../modules/documents/importing.js';
-import { runCli } from './run.js';
+import { runCli, UsageError } from './run.js';
 
 await runCli(async () => {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'dry-run': { type: 'boolean', default: false } } });
   const [path] = positionals;
-  if (!path || positionals.length > 1) throw new Error('usage: npm run import -- <file.json|file.yaml> [--dry-run]');
-  const text = await readFile(path, 'utf8');
+  if (!path || positionals.length > 1) throw new UsageError('usage: npm run import -- <file.json|file.yaml> [--dry-run]');
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  });
   const config = loadConfig();
   const database = await openDatabase(config.database);
   try {

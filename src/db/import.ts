@@ -65,6 +65,9 @@ class UnitDirectory {
     for (const unit of stored) this.byId.set(unit.id, unit);
   }
 
+  /** The units the file itself defines: a name the file gives resolves to its own unit first. */
+  readonly ownIds = new Set<string>();
+
   resolve(ref: string): { id: string } | { error: string } {
     if (this.byId.has(ref)) return { id: ref };
     const segments = ref.split('/').map((segment) => segment.trim());
@@ -73,9 +76,12 @@ class UnitDirectory {
       const parents = new Set(candidates.map((unit) => unit.id));
       candidates = [...this.byId.values()].filter((unit) => unit.parentId !== null && parents.has(unit.parentId) && unit.name === segment);
     }
-    if (candidates.length === 1) return { id: candidates[0]!.id };
+    const own = candidates.filter((unit) => this.ownIds.has(unit.id));
+    if (candidates.length === 1 || own.length === 1) return { id: (own.length === 1 ? own[0]! : candidates[0]!).id };
     if (candidates.length === 0) return { error: `no unit has the id or name "${ref}"` };
-    return { error: `"${ref}" names ${candidates.length} units (${candidates.map((unit) => unit.id).join(', ')}): give an id, or a path such as ${this.pathOf(candidates[0]!)}` };
+    const paths = [...new Set(candidates.map((unit) => this.pathOf(unit)))];
+    const hint = paths.length === candidates.length ? `give an id, or one of the paths ${paths.join(', ')}` : 'give an id';
+    return { error: `"${ref}" names ${candidates.length} units (${candidates.map((unit) => unit.id).join(', ')}): ${hint}` };
   }
 
   pathOf(unit: UnitNode): string {
@@ -158,6 +164,7 @@ async function applyImport(tx: Transaction, file: ImportFile, options: ImportOpt
     if (seenUnitIds.has(unit.id)) issue(['units', index, 'id'], `unit ${unit.id} is given twice`);
     seenUnitIds.add(unit.id);
     directory.byId.set(unit.id, { id: unit.id, name: unit.name, parentId: directory.byId.get(unit.id)?.parentId ?? null });
+    directory.ownIds.add(unit.id);
   });
   const unitParent = new Map<string, string | null>();
   fileUnits.forEach((unit, index) => {

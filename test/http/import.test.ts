@@ -37,7 +37,7 @@ function planFile(): File {
             text: '建立机制',
             children: [
               { number: 1, text: '成立领导小组', units: ['甲学院/教务处'] },
-              { number: 2, text: '建立专业委员会', weight: 3 },
+              { number: 2, text: '建立专业委员会', weight: 3, related: ['tj-2021-annex2-05'] },
             ],
           },
           {
@@ -336,4 +336,28 @@ t.test('the same file in YAML: imported, refused with lines, exported', async (t
   t.same(parseYaml(exported.body), (await getJson(ctx.app, '/v1/documents/a-plan/export')).body, 'the YAML export says what the JSON one does');
   t.match((await postYaml(exported.body)).body, { unchanged: true }, 'and imports as a no-op');
   t.equal((await ctx.app.inject({ method: 'GET', url: '/v1/documents/a-plan/export', headers: { authorization: admin, accept: 'text/csv' } })).statusCode, 406);
+});
+
+t.test('a bare name resolves to the unit the file itself defines before the stored ones', async (t) => {
+  const ctx = await setupApp(t);
+  const admin = await ctx.key('admin');
+  t.equal((await importFile(ctx.app, admin, planFile())).status, 200);
+  const other = {
+    format: 'duban.document/1',
+    units: [
+      { id: 'c-college', name: '丙学院', fullName: '丙职业学院', nameEn: 'College C', kind: 'college' },
+      { id: 'c-college-academic', name: '教务处', fullName: '丙职业学院教务处', nameEn: 'Academic Affairs, College C', kind: 'department', parent: 'c-college' },
+    ],
+    document: { id: 'c-plan', title: '丙学院方案', issuers: ['丙学院'] },
+    lists: [{ id: 'c-plan-tasks', title: '任务', tasks: [{ number: 1, text: '教学改革', responsibleText: '教务处' }] }],
+  };
+  const result = await importFile(ctx.app, admin, other);
+  t.equal(result.status, 200, JSON.stringify(result.body));
+  const { body: task } = await getJson(ctx.app, '/v1/tasks/c-plan-tasks-01');
+  t.same(task.assignments.map((a: any) => a.agencyId), ['c-college-academic'], 'the cell names this file’s 教务处, not one of the two stored ones');
+
+  const stranger = { ...other, units: [], document: { ...other.document, id: 'd-plan' }, lists: [{ id: 'd-plan-tasks', title: '任务', tasks: [{ number: 1, text: '教学改革', responsibleText: '教务处' }] }] };
+  const refused = await importFile(ctx.app, admin, stranger);
+  t.equal(refused.status, 422);
+  t.match(refused.body.errors[0].message, /names 3 units .*one of the paths 甲学院\/教务处, 乙学院\/教务处, 丙学院\/教务处/, 'a file that defines none is told the paths to choose from');
 });

@@ -36,6 +36,10 @@ export async function exportDocument(db: Database, id: string): Promise<ImportFi
     db.select().from(agencyMembers).orderBy(asc(agencyMembers.groupId), asc(agencyMembers.memberId)),
   ]);
 
+  const outsideIds = [...new Set(linkRows.map((link) => link.relatedTaskId))].filter((relatedId) => !taskIds.includes(relatedId));
+  const outsideCreatedAt = new Map(
+    (outsideIds.length ? await db.select({ id: tasks.id, createdAt: tasks.createdAt }).from(tasks).where(inArray(tasks.id, outsideIds)) : []).map((row) => [row.id, row.createdAt.getTime()]),
+  );
   const unitById = new Map(unitRows.map((unit) => [unit.id, unit]));
   const membersOf = (groupId: string) => memberRows.filter((m) => m.groupId === groupId).map((m) => m.memberId);
   const resolveName = (name: string) => {
@@ -81,8 +85,12 @@ export async function exportDocument(db: Database, id: string): Promise<ImportFi
     const indicators = indicatorRows
       .filter((row) => row.taskId === task.id)
       .map((row) => ({ key: row.key, name: row.name, unit: row.unit, direction: row.direction, ...compact({ target: row.target, min: row.min, max: row.max, baseline: row.baseline, due: row.due }) }));
-    // A pair inside the document is written once, on the task that comes first.
-    const related = linkRows.filter((link) => link.taskId === task.id && (!order.has(link.relatedTaskId) || before(task.id, link.relatedTaskId))).map((link) => link.relatedTaskId);
+    // A pair inside the document is written once, on the task that comes first; a link to another
+    // document's task only where that task is the older, so this document named it when it came in,
+    // and a database holding the older document takes the export.
+    const related = linkRows
+      .filter((link) => link.taskId === task.id && (order.has(link.relatedTaskId) ? before(task.id, link.relatedTaskId) : (outsideCreatedAt.get(link.relatedTaskId) ?? 0) <= task.createdAt.getTime()))
+      .map((link) => link.relatedTaskId);
     const children = taskRows.filter((child) => child.parentId === task.id).map((child) => entryOf(child, ownerId));
     return compact({
       id: task.id === defaultTaskId(task.parentId ?? task.listId, task.number) ? undefined : task.id,

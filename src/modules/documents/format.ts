@@ -14,7 +14,7 @@ const Prose = Text.min(1).max(20_000);
 
 export const UnitRef = Text.min(1)
   .max(400)
-  .describe('A unit by id (tj-education-commission), by name (市教委) when that name is unique, or by parent path (天津职业大学/教务处).');
+  .describe('A unit by id (tj-education-commission), by name (市教委) when that name is unique (or names one unit of this file), or by parent path (天津职业大学/教务处).');
 
 export const UnitKind = z
   .string()
@@ -34,7 +34,13 @@ export const UnitEntry = z
   .meta({ id: 'ImportUnit' });
 
 const IndicatorDue = z
-  .union([z.string().regex(/^\d{4}$/, 'a year, YYYY'), InputDate])
+  .union([
+    z
+      .string()
+      .regex(/^\d{4}$/, 'a year, YYYY')
+      .refine((year) => Number(year) >= 1900, 'must lie in the years 1900–9999'),
+    InputDate,
+  ])
   .describe('The year (YYYY) or date (YYYY-MM-DD) the target is due.');
 
 export const IndicatorEntry = z
@@ -79,7 +85,7 @@ export const TaskEntry = z
     units: z.array(UnitRef).max(100).optional().describe('The responsible units in order, the first leading; overrides the cell (for a cell that names no units) and the list’s owner.'),
     dueDate: InputDate.nullable().optional(),
     window: WindowEntry.nullable().optional(),
-    weight: z.number().finite().positive().max(1_000_000).optional().describe('Share in the parent’s roll-up; 1 by default.'),
+    weight: z.number().finite().min(0.001).max(1_000_000).optional().describe('Share in the parent’s roll-up; 1 by default.'),
     indicators: z.array(IndicatorEntry).max(50).optional(),
     related: z.array(Id).max(100).optional().describe('Tasks in other lists that carry the same measure, by id.'),
     get children() {
