@@ -342,6 +342,10 @@ async function applyImport(tx: Transaction, file: ImportFile, options: ImportOpt
       const plan = plannedById.get(stored.id);
       if (!plan) issue(['lists'], `task ${stored.id} of list ${stored.listId} is missing from the file; tasks with a history are never removed, keep it in the file`);
       else if (plan.listId !== stored.listId) issue([...plan.path, 'id'], `task ${stored.id} belongs to list ${stored.listId}; a task cannot move to another list`);
+      else if (stored.childCount === 0 && plan.childCount > 0 && (stored.status !== 'not_started' || stored.progress > 0)) {
+        // Its status and progress would become its new children's, undoing what its units reported.
+        issue([...plan.path, 'children'], `task ${stored.id} is ${stored.status} at ${stored.progress}%: a task under way cannot gain sub-tasks; add them under a new task`);
+      }
     }
 
     const relatedIds = [...new Set(planned.flatMap((task) => task.entry.related ?? []))].filter((id) => !plannedById.has(id));

@@ -248,6 +248,16 @@ t.test('a file with problems is refused whole, every problem listed by path and 
     { path: 'lists', message: /a-plan-tasks-02-01 .* missing from the file/ },
   ]);
 
+  const lead = await ctx.key('agency', 'a-college-academic');
+  const { headers } = await getJson(ctx.app, '/v1/tasks/a-plan-tasks-01-01');
+  t.equal((await ctx.app.inject({ method: 'PATCH', url: '/v1/tasks/a-plan-tasks-01-01', headers: { authorization: lead, 'if-match': headers.etag as string }, payload: { status: 'in_progress', progress: 30 } })).statusCode, 200);
+  const { body: started } = await getJson(ctx.app, '/v1/tasks?list=a-plan-tasks');
+  const underWay = planFile();
+  underWay.lists[0]!.tasks[0]!.children![0]!.children = [{ number: 1, text: '拟定名单' }];
+  await refused(t, 'sub-tasks for a task under way, whose reported status they would replace', underWay, [
+    { path: 'lists.0.tasks.0.children.0.children', message: /in_progress at 30%: a task under way cannot gain sub-tasks/ },
+  ]);
+
   const key = async (role: 'supervisor' | 'auditor') => ctx.key(role);
   for (const role of ['supervisor', 'auditor'] as const) {
     const { status } = await importFile(ctx.app, await key(role), planFile());
@@ -256,8 +266,9 @@ t.test('a file with problems is refused whole, every problem listed by path and 
   const plain = await ctx.app.inject({ method: 'POST', url: '/v1/documents:import', headers: { authorization: admin, 'content-type': 'text/plain' }, payload: JSON.stringify(planFile()) });
   t.equal(plain.statusCode, 415);
 
-  t.same((await getJson(ctx.app, '/v1/tasks?list=a-plan-tasks')).body, tasksBefore, 'nothing changed');
-  t.same(await ledgerPosition(ctx.app), positionBefore, 'no event appended');
+  t.same((await getJson(ctx.app, '/v1/tasks?list=a-plan-tasks')).body, started, 'nothing changed by any refused file');
+  t.same(tasksBefore.items.length, started.items.length);
+  t.same(await ledgerPosition(ctx.app), positionBefore + 2, 'no event appended but the PATCH’s and its roll-up');
   const { body: units } = await getJson(ctx.app, '/v1/agencies?kind=department&limit=200');
   t.equal(units.items.length, 2, 'no unit added');
 });
