@@ -218,6 +218,10 @@ export default fp(
       if (error.statusCode === 429) return sendProblem(request, reply, 'rate_limited', error.message);
 
       const mapped = error.code ? fastifyCodes[error.code] : undefined;
+      if (mapped === 'payload_too_large') {
+        const limit = request.routeOptions.bodyLimit;
+        return sendProblem(request, reply, mapped, limit ? `The body is larger than this route takes (${Math.round(limit / 1024)} KiB).` : error.message);
+      }
       if (mapped) return sendProblem(request, reply, mapped, error.message);
       if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
         request.log.info({ err: error }, 'client error without a dedicated problem code');

@@ -372,3 +372,15 @@ t.test('a bare name resolves to the unit the file itself defines before the stor
   t.equal(refused.status, 422);
   t.match(refused.body.errors[0].message, /names 3 units .*one of the paths 甲学院\/教务处, 乙学院\/教务处, 丙学院\/教务处/, 'a file that defines none is told the paths to choose from');
 });
+
+t.test('a body over the route’s limit is a 413 that names the limit', async (t) => {
+  const ctx = await setupApp(t);
+  const admin = await ctx.key('admin');
+  const huge = await ctx.app.inject({ method: 'POST', url: '/v1/documents:import', headers: { authorization: admin, 'content-type': 'application/json' }, payload: `"${'x'.repeat(8 * 1024 * 1024)}"` });
+  t.equal(huge.statusCode, 413);
+  t.match(huge.json(), { code: 'payload_too_large', detail: /8192 KiB/ });
+  const agency = await ctx.key('agency', 'tj-hrss-bureau');
+  const report = await ctx.app.inject({ method: 'POST', url: '/v1/tasks/tj-2021-annex2-08/reports', headers: { authorization: agency, 'content-type': 'application/json' }, payload: JSON.stringify({ note: 'x'.repeat(300 * 1024) }) });
+  t.equal(report.statusCode, 413);
+  t.match(report.json(), { code: 'payload_too_large', detail: /256 KiB/ });
+});
