@@ -4,7 +4,7 @@ import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import { ImportRejectedError } from '../domain/errors.js';
 import type { Actor, AssignmentState, LedgerEntry } from '../domain/ledger.js';
 import { splitResponsibleCell } from '../domain/responsible-units.js';
-import type { ImportFile, IndicatorEntry, TaskEntry, UnitEntry } from '../modules/documents/format.js';
+import type { ImportFile, IndicatorEntry, ListEntry, TaskEntry, UnitEntry } from '../modules/documents/format.js';
 import type { ImportSummary } from '../modules/documents/schemas.js';
 import type { ImportIssue } from '../modules/documents/validate.js';
 import type { Database, Transaction } from './client.js';
@@ -62,7 +62,8 @@ class UnitDirectory {
   readonly byId = new Map<string, UnitNode>();
 
   constructor(stored: readonly UnitNode[]) {
-    for (const unit of stored) this.byId.set(unit.id, unit);
+    // Copies: planning moves units to their new parents, and the stored rows stay as stored, to compare.
+    for (const { id, name, parentId } of stored) this.byId.set(id, { id, name, parentId });
   }
 
   /** The units the file itself defines: a name the file gives resolves to its own unit first. */
@@ -117,48 +118,11 @@ interface ArticlePlan {
   text: string;
 }
 
-/**
- * Applies an import file in one transaction, or nothing (README, "Bringing a list"). The whole
- * file is checked first and every issue reported; then units, the document, its lists and tasks
- * are brought to what the file says. A new task gets its created event; a task whose text or
- * structure changed gets a revised event with what changed; a parent whose derived status moves
- * gets a rolled_up event. A task's state (status, progress, reports) belongs to its ledger and is
- * never taken from a file; only dueDate, where the file gives one, is set.
- */
-export async function importDocument(db: Database, file: ImportFile, options: ImportOptions): Promise<ImportSummary> {
-  try {
-    return await db.transaction(async (tx) => {
-      const summary = await applyImport(tx, file, options);
-      if (options.dryRun) throw new DryRunFinished(summary);
-      return summary;
-    });
-  } catch (error) {
-    if (error instanceof DryRunFinished) return error.summary;
-    throw error;
-  }
-}
+type Issue = (path: (string | number)[], message: string) => void;
 
-class DryRunFinished extends Error {
-  constructor(readonly summary: ImportSummary) {
-    super('dry run');
-  }
-}
-
-async function ledgerPosition(tx: Transaction): Promise<number> {
-  const [row] = await tx.select({ position: ledgerState.position }).from(ledgerState).where(eq(ledgerState.id, 1));
-  return row?.position ?? 0;
-}
-
-async function applyImport(tx: Transaction, file: ImportFile, options: ImportOptions): Promise<ImportSummary> {
-  const issues: ImportIssue[] = [];
-  const issue = (path: (string | number)[], message: string) => issues.push({ path: path.join('.'), message });
-  const startPosition = await ledgerPosition(tx);
-  const at = options.now.toISOString();
-
-  // Units: the file's over the stored ones.
-  const storedUnits = await tx.select().from(agencies);
-  const directory = new UnitDirectory(storedUnits.map(({ id, name, parentId }) => ({ id, name, parentId })));
-  const fileUnits = file.units ?? [];
+/** The file's units over the stored ones: parents and members resolved, cycles and clashing names reported. */
+function planUnits(fileUnits: readonly UnitEntry[], storedUnits: readonly UnitNode[], issue: Issue) {
+  const directory = new UnitDirectory(storedUnits);
   const seenUnitIds = new Set<string>();
   fileUnits.forEach((unit, index) => {
     if (seenUnitIds.has(unit.id)) issue(['units', index, 'id'], `unit ${unit.id} is given twice`);
@@ -209,6 +173,126 @@ async function applyImport(tx: Transaction, file: ImportFile, options: ImportOpt
     memberIds.set(unit.id, ids);
   });
 
+  return { directory, unitParent, memberIds };
+}
+
+/**
+ * The file's tasks in document order (a parent before its children), each with its id, place,
+ * ancestors, units, article and window in force; ids, numbers, units and articles that clash or do
+ * not resolve are reported.
+ */
+function planTasks(lists: readonly ListEntry[], directory: UnitDirectory, articleByNumber: ReadonlyMap<string, string[]>, issue: Issue): PlannedTask[] {
+  const planned: PlannedTask[] = [];
+  const taskIds = new Map<string, (string | number)[]>();
+  lists.forEach((list, l) => {
+    let ownerId: string | null = null;
+    if (list.owner) {
+      const resolved = directory.resolve(list.owner);
+      if ('error' in resolved) issue(['lists', l, 'owner'], resolved.error);
+      else ownerId = resolved.id;
+    }
+    let position = 0;
+    const walk = (entries: readonly TaskEntry[], parent: PlannedTask | null, basePath: (string | number)[]) => {
+      const numbers = new Set<number>();
+      entries.forEach((entry, t) => {
+        const path = [...basePath, t];
+        if (numbers.has(entry.number)) issue([...path, 'number'], `number ${entry.number} is given to two tasks under the same parent`);
+        numbers.add(entry.number);
+        const id = entry.id ?? defaultTaskId(parent?.id ?? list.id, entry.number);
+        if (!ID_PATTERN.test(id) || id.length > 100) issue([...path, 'id'], `the id ${id} is not a valid id (at most 100 lowercase letters, digits and single hyphens): give a shorter id`);
+        if (taskIds.has(id)) issue([...path, 'id'], `task id ${id} is already used at ${taskIds.get(id)!.join('.')}`);
+        taskIds.set(id, path);
+
+        const unitRefs = entry.units ?? (entry.responsibleText ? splitResponsibleCell(entry.responsibleText) : ownerId ? [ownerId] : []);
+        const unitPath = entry.units ? [...path, 'units'] : entry.responsibleText ? [...path, 'responsibleText'] : ['lists', l, 'owner'];
+        const assignments: AssignmentState[] = [];
+        unitRefs.forEach((ref, u) => {
+          const resolved = directory.resolve(ref);
+          if ('error' in resolved) issue(entry.units ? [...unitPath, u] : unitPath, resolved.error);
+          else if (assignments.some((a) => a.agencyId === resolved.id)) issue(entry.units ? [...unitPath, u] : unitPath, `names ${ref} twice`);
+          else assignments.push({ agencyId: resolved.id, role: assignments.length === 0 ? 'lead' : 'co', position: assignments.length + 1, progress: null });
+        });
+
+        let article: string | null = null;
+        if (entry.article) {
+          const found = articleByNumber.get(entry.article) ?? [];
+          if (found.length === 1) article = found[0]!;
+          else issue([...path, 'article'], found.length === 0 ? `the document has no article ${entry.article}` : `article number ${entry.article} occurs ${found.length} times in the document`);
+        }
+
+        const indicatorKeys = new Set<string>();
+        (entry.indicators ?? []).forEach((indicator, i) => {
+          if (indicatorKeys.has(indicator.key)) issue([...path, 'indicators', i, 'key'], `indicator ${indicator.key} is given twice`);
+          indicatorKeys.add(indicator.key);
+        });
+
+        const own = entry.window ? { windowStart: entry.window.start, windowEnd: entry.window.end, windowFrom: id } : null;
+        const inherited = parent && parent.windowFrom !== null ? { windowStart: parent.windowStart, windowEnd: parent.windowEnd, windowFrom: parent.windowFrom } : null;
+        position += 1;
+        const task: PlannedTask = {
+          path,
+          entry,
+          id,
+          listId: list.id,
+          parentId: parent?.id ?? null,
+          ancestorIds: parent ? [...parent.ancestorIds, parent.id] : [],
+          position,
+          assignments,
+          articleId: article,
+          ...(own ?? inherited ?? { windowStart: null, windowEnd: null, windowFrom: null }),
+          childCount: entry.children?.length ?? 0,
+        };
+        planned.push(task);
+        walk(entry.children ?? [], task, [...path, 'children']);
+      });
+    };
+    walk(list.tasks, null, ['lists', l, 'tasks']);
+  });
+  return planned;
+}
+
+/**
+ * Applies an import file in one transaction, or nothing (README, "Bringing a list"). The whole
+ * file is checked first and every issue reported; then units, the document, its lists and tasks
+ * are brought to what the file says. A new task gets its created event; a task whose text or
+ * structure changed gets a revised event with what changed; a parent whose derived status moves
+ * gets a rolled_up event. A task's state (status, progress, reports) belongs to its ledger and is
+ * never taken from a file; only dueDate, where the file gives one, is set.
+ */
+export async function importDocument(db: Database, file: ImportFile, options: ImportOptions): Promise<ImportSummary> {
+  try {
+    return await db.transaction(async (tx) => {
+      const summary = await applyImport(tx, file, options);
+      if (options.dryRun) throw new DryRunFinished(summary);
+      return summary;
+    });
+  } catch (error) {
+    if (error instanceof DryRunFinished) return error.summary;
+    throw error;
+  }
+}
+
+class DryRunFinished extends Error {
+  constructor(readonly summary: ImportSummary) {
+    super('dry run');
+  }
+}
+
+async function ledgerPosition(tx: Transaction): Promise<number> {
+  const [row] = await tx.select({ position: ledgerState.position }).from(ledgerState).where(eq(ledgerState.id, 1));
+  return row?.position ?? 0;
+}
+
+async function applyImport(tx: Transaction, file: ImportFile, options: ImportOptions): Promise<ImportSummary> {
+  const issues: ImportIssue[] = [];
+  const issue: Issue = (path, message) => issues.push({ path: path.join('.'), message });
+  const startPosition = await ledgerPosition(tx);
+  const at = options.now.toISOString();
+
+  const storedUnits = await tx.select().from(agencies);
+  const fileUnits = file.units ?? [];
+  const { directory, unitParent, memberIds } = planUnits(fileUnits, storedUnits, issue);
+
   const document = file.document;
   const lists = file.lists ?? [];
   const planned: PlannedTask[] = [];
@@ -254,71 +338,7 @@ async function applyImport(tx: Transaction, file: ImportFile, options: ImportOpt
       if (!listIds.has(listId)) issue(['lists'], `list ${listId} of this document is missing from the file; lists with a history are never removed, keep it in the file`);
     }
 
-    const taskIds = new Map<string, (string | number)[]>();
-    lists.forEach((list, l) => {
-      let ownerId: string | null = null;
-      if (list.owner) {
-        const resolved = directory.resolve(list.owner);
-        if ('error' in resolved) issue(['lists', l, 'owner'], resolved.error);
-        else ownerId = resolved.id;
-      }
-      let position = 0;
-      const walk = (entries: readonly TaskEntry[], parent: PlannedTask | null, basePath: (string | number)[]) => {
-        const numbers = new Set<number>();
-        entries.forEach((entry, t) => {
-          const path = [...basePath, t];
-          if (numbers.has(entry.number)) issue([...path, 'number'], `number ${entry.number} is given to two tasks under the same parent`);
-          numbers.add(entry.number);
-          const id = entry.id ?? defaultTaskId(parent?.id ?? list.id, entry.number);
-          if (!ID_PATTERN.test(id) || id.length > 100) issue([...path, 'id'], `the id ${id} is not a valid id (at most 100 lowercase letters, digits and single hyphens): give a shorter id`);
-          if (taskIds.has(id)) issue([...path, 'id'], `task id ${id} is already used at ${taskIds.get(id)!.join('.')}`);
-          taskIds.set(id, path);
-
-          const unitRefs = entry.units ?? (entry.responsibleText ? splitResponsibleCell(entry.responsibleText) : ownerId ? [ownerId] : []);
-          const unitPath = entry.units ? [...path, 'units'] : entry.responsibleText ? [...path, 'responsibleText'] : ['lists', l, 'owner'];
-          const assignments: AssignmentState[] = [];
-          unitRefs.forEach((ref, u) => {
-            const resolved = directory.resolve(ref);
-            if ('error' in resolved) issue(entry.units ? [...unitPath, u] : unitPath, resolved.error);
-            else if (assignments.some((a) => a.agencyId === resolved.id)) issue(entry.units ? [...unitPath, u] : unitPath, `names ${ref} twice`);
-            else assignments.push({ agencyId: resolved.id, role: assignments.length === 0 ? 'lead' : 'co', position: assignments.length + 1, progress: null });
-          });
-
-          let article: string | null = null;
-          if (entry.article) {
-            const found = articleByNumber.get(entry.article) ?? [];
-            if (found.length === 1) article = found[0]!;
-            else issue([...path, 'article'], found.length === 0 ? `the document has no article ${entry.article}` : `article number ${entry.article} occurs ${found.length} times in the document`);
-          }
-
-          const indicatorKeys = new Set<string>();
-          (entry.indicators ?? []).forEach((indicator, i) => {
-            if (indicatorKeys.has(indicator.key)) issue([...path, 'indicators', i, 'key'], `indicator ${indicator.key} is given twice`);
-            indicatorKeys.add(indicator.key);
-          });
-
-          const own = entry.window ? { windowStart: entry.window.start, windowEnd: entry.window.end, windowFrom: id } : null;
-          const inherited = parent && parent.windowFrom !== null ? { windowStart: parent.windowStart, windowEnd: parent.windowEnd, windowFrom: parent.windowFrom } : null;
-          position += 1;
-          const task: PlannedTask = {
-            path,
-            entry,
-            id,
-            listId: list.id,
-            parentId: parent?.id ?? null,
-            ancestorIds: parent ? [...parent.ancestorIds, parent.id] : [],
-            position,
-            assignments,
-            articleId: article,
-            ...(own ?? inherited ?? { windowStart: null, windowEnd: null, windowFrom: null }),
-            childCount: entry.children?.length ?? 0,
-          };
-          planned.push(task);
-          walk(entry.children ?? [], task, [...path, 'children']);
-        });
-      };
-      walk(list.tasks, null, ['lists', l, 'tasks']);
-    });
+    planned.push(...planTasks(lists, directory, articleByNumber, issue));
 
     const candidateListIds = [...new Set([...storedListIds, ...listIds])];
     storedTasks = candidateListIds.length

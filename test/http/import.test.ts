@@ -134,10 +134,14 @@ t.test('a revised file updates texts and structure as ledger events and keeps ea
   group.children!.push({ ...step!, id: 'a-plan-tasks-02-01', number: 4 });
   delete (phase as { children?: unknown }).children;
   revised.document.title = '甲学院工作方案（修订）';
+  revised.units[0]!.nameEn = 'College A, Tianjin';
+  delete (revised.units[3] as { parent?: string }).parent;
 
   const result = await importFile(ctx.app, admin, revised);
   t.equal(result.status, 200, JSON.stringify(result.body));
-  t.match(result.body, { unchanged: false, tasks: { created: 1, revised: 2, unchanged: 3 }, events: 4 }, 'one new task, two revised, the group rolled up');
+  t.match(result.body, { unchanged: false, units: { created: 0, updated: 2 }, tasks: { created: 1, revised: 2, unchanged: 3 }, events: 4 }, 'one new task, two revised, the group rolled up; two units changed');
+  t.match((await getJson(ctx.app, '/v1/agencies/a-college')).body, { nameEn: 'College A, Tianjin' });
+  t.match((await getJson(ctx.app, '/v1/agencies/b-college-academic')).body, { parentId: null }, 'a unit moves to the top of the tree');
 
   const { body: history } = await getJson(ctx.app, '/v1/tasks/a-plan-tasks-01-01/events');
   t.same(
