@@ -388,3 +388,11 @@ t.test('a body over the route’s limit is a 413 that names the limit', async (t
   t.equal(report.statusCode, 413);
   t.match(report.json(), { code: 'payload_too_large', detail: /256 KiB/ });
 });
+
+t.test('an import without a body is a 400 that says what to send', async (t) => {
+  const ctx = await setupApp(t);
+  const admin = await ctx.key('admin');
+  const empty = await ctx.app.inject({ method: 'POST', url: '/v1/documents:import', headers: { authorization: admin } });
+  t.equal(empty.statusCode, 400);
+  t.match(empty.json(), { code: 'validation_failed', detail: /Send the file as the body/ });
+});

@@ -2,7 +2,7 @@ import accepts from '@fastify/accepts';
 import type { FastifyReply } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { stringify } from 'yaml';
-import { DomainError, ForbiddenError } from '../../domain/errors.js';
+import { DomainError, ForbiddenError, InvalidInputError } from '../../domain/errors.js';
 import { jsonBodyText } from '../../plugins/body.js';
 import { authProblems, IdParams, problemResponse, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
 import { exportDocument } from './export.js';
@@ -120,8 +120,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       async (request) => {
         const { principal } = request;
         if (principal.role === 'public') throw new ForbiddenError('Importing needs an admin key.');
+        if (typeof request.body !== 'string') {
+          throw new InvalidInputError('Send the file as the body, with Content-Type application/json or application/yaml.', [{ location: 'body', path: '', message: 'no file' }]);
+        }
         const syntax = request.headers['content-type']?.startsWith('application/yaml') ? 'yaml' : 'json';
-        return importText(app.deps.db, request.body as unknown as string, syntax, {
+        return importText(app.deps.db, request.body, syntax, {
           now: app.deps.clock(),
           actor: { keyId: principal.keyId, agencyId: principal.agencyId, role: principal.role },
           source: 'api',
