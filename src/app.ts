@@ -4,7 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import agencyRoutes from './modules/agencies/routes.js';
 import apiKeyRoutes from './modules/api-keys/routes.js';
 import auditRoutes from './modules/audit/routes.js';
-import documentRoutes from './modules/documents/routes.js';
+import documentRoutes, { IMPORT_BODY_LIMIT } from './modules/documents/routes.js';
 import healthRoutes from './modules/health/routes.js';
 import exportRoutes from './modules/exports/routes.js';
 import webhookRoutes from './modules/webhooks/routes.js';
@@ -50,7 +50,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
   }).withTypeProvider<ZodTypeProvider>();
   app.server.maxConnections = http.maxConnections;
-  answerUnroutedRequests(app.server);
+  answerUnroutedRequests(app.server, IMPORT_BODY_LIMIT);
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

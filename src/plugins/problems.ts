@@ -176,7 +176,18 @@ function unroutedHeaders(body: string, requestId: string) {
  * What Node's HTTP server answers by itself, with an empty body, unless told otherwise: an Expect
  * it does not meet (417), and CONNECT, which it never routes. Both become problem documents.
  */
-export function answerUnroutedRequests(server: Server) {
+export function answerUnroutedRequests(server: Server, largestBody: number) {
+  // Node would answer 100 Continue to any Expect: 100-continue and only then find the body too large, when the client is already sending it.
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    if (Number(request.headers['content-length'] ?? 0) > largestBody) {
+      const requestId = randomUUID();
+      const body = unroutedProblemBody('payload_too_large', `The body is larger than any route takes (${Math.round(largestBody / 1024)} KiB); it was not sent.`, requestId);
+      response.writeHead(catalogue.payload_too_large.status, unroutedHeaders(body, requestId)).end(body);
+      return;
+    }
+    response.writeContinue();
+    server.emit('request', request, response);
+  });
   server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
     const requestId = randomUUID();
     const body = unroutedProblemBody('expectation_failed', 'Of Expect, only 100-continue is supported; send the request without it.', requestId);

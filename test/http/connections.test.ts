@@ -91,6 +91,34 @@ t.test('connections are bounded in time and number, and refusals before parsing 
   });
 });
 
+t.test('Expect: 100-continue is answered before the body is sent: 413 when no route takes that size, 100 Continue otherwise', async (t) => {
+  const { app, key } = await setupApp(t);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const authorization = await key('admin');
+
+  const huge = await exchange(port, `POST /v1/documents:import HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\nContent-Type: application/json\r\nContent-Length: ${9 * 1024 * 1024}\r\nExpect: 100-continue\r\n\r\n`);
+  const problem = problemOf(huge.text);
+  t.match(problem.statusLine, /^HTTP\/1\.1 413/, 'refused without waiting for the body');
+  t.match(problem.body, { code: 'payload_too_large', detail: /8192 KiB/ });
+
+  const body = JSON.stringify({ format: 'duban.document/1' });
+  const small = await new Promise<string>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(`POST /v1/documents:import?dryRun=true HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: ${authorization}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`));
+    let text = '';
+    let sent = false;
+    socket.on('data', (chunk) => {
+      text += chunk.toString('utf8');
+      if (!sent && text.startsWith('HTTP/1.1 100 Continue\r\n\r\n')) {
+        sent = true;
+        socket.write(body);
+      }
+    });
+    socket.on('close', () => resolve(text));
+  });
+  t.match(small, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /, 'continued, then served');
+});
+
 t.test('a request whose bytes waited out the timeout while the process was busy is refused and not served', async (t) => {
   const { app, key } = await setupApp(t, { HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '1000' });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -14,7 +14,7 @@ import { getDocument, listDocuments } from './service.js';
 const tags = ['documents'];
 
 /** A whole document with its lists is larger than any other request. */
-const IMPORT_BODY_LIMIT = 8 * 1024 * 1024;
+export const IMPORT_BODY_LIMIT = 8 * 1024 * 1024;
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(accepts);
