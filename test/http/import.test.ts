@@ -228,6 +228,8 @@ t.test('a file with problems is refused whole, every problem listed by path and 
   const tooDeep = JSON.stringify({ ...planFile(), lists: [{ id: 'a-plan-tasks', title: '主要任务', tasks: ['DEEP'] }] }).replace('"DEEP"', deep);
   await refused(t, 'a tree nested deeper than any document, refused before it can exhaust the stack', tooDeep, [{ path: '', message: /nested deeper than 64 levels/ }]);
 
+  await refused(t, 'broken JSON nested deeper than the parser that locates errors can go', '['.repeat(100_000), [{ path: '', message: /not JSON/ }]);
+
   const unresolved = planFile();
   unresolved.lists[0]!.tasks[0]!.children![0]!.units = ['教务处'];
   unresolved.lists[0]!.tasks[0]!.children![1]!.number = 1;

@@ -3,7 +3,7 @@ import { importDocument, type ImportOptions } from '../../db/import.js';
 import { ImportRejectedError } from '../../domain/errors.js';
 import { FORMAT_VERSION } from './format.js';
 import type { ImportSummary } from './schemas.js';
-import { checkImportText, type ImportSyntax, linesOf, withLines } from './validate.js';
+import { checkImportText, type ImportSyntax, withLines } from './validate.js';
 
 /**
  * An import file as text (JSON or YAML), checked whole, then applied whole (db/import.ts). Every issue, of the
@@ -18,7 +18,7 @@ export async function importText(db: Database, text: string, syntax: ImportSynta
   try {
     return await importDocument(db, checked.file, options);
   } catch (error) {
-    if (error instanceof ImportRejectedError) throw new ImportRejectedError(error.message, withLines(error.issues, linesOf(text, syntax)));
+    if (error instanceof ImportRejectedError) throw new ImportRejectedError(error.message, withLines(error.issues, checked.lines));
     throw error;
   }
 }

@@ -18,7 +18,8 @@ export interface ImportIssue {
   message: string;
 }
 
-export type Checked = { ok: true; file: ImportFile } | { ok: false; issues: ImportIssue[] };
+/** A file read and checked, with where its paths are, for issues found later against the stored data. */
+export type Checked = { ok: true; file: ImportFile; lines: Lines } | { ok: false; issues: ImportIssue[] };
 
 /** Finds the line of a path in a JSON file's text, for the messages people read next to their editor. */
 export class LineFinder implements Lines {
@@ -57,7 +58,7 @@ export class LineFinder implements Lines {
   }
 }
 
-export function dotted(path: readonly PropertyKey[]): string {
+function dotted(path: readonly PropertyKey[]): string {
   return path.map(String).join('.');
 }
 
@@ -124,14 +125,14 @@ function taskCount(file: ImportFile): number {
   return count;
 }
 
-export function checkImportValue(value: unknown, lines?: Lines): Checked {
+function checkImportValue(value: unknown, lines: Lines): Checked {
   const tooDeep = checkDepth(value);
   if (tooDeep) return { ok: false, issues: [tooDeep] };
   const parsed = ImportFile.safeParse(value);
   if (parsed.success) {
     const count = taskCount(parsed.data);
-    if (count > MAX_TASKS) return { ok: false, issues: [{ path: 'lists', line: lines?.lineOf(['lists']), message: `${count} tasks; one import takes at most ${MAX_TASKS}` }] };
-    return { ok: true, file: parsed.data };
+    if (count > MAX_TASKS) return { ok: false, issues: [{ path: 'lists', line: lines.lineOf(['lists']), message: `${count} tasks; one import takes at most ${MAX_TASKS}` }] };
+    return { ok: true, file: parsed.data, lines };
   }
   return { ok: false, issues: parsed.error.issues.flatMap((issue) => issuesOf(issue, lines)) };
 }
@@ -156,30 +157,29 @@ function checkYaml(text: string): Checked {
   return checkImportValue(value, new YamlLines(document, counter));
 }
 
-/** Where each path of a file's text is, for its syntax. */
-export function linesOf(text: string, syntax: ImportSyntax): Lines {
-  if (syntax === 'json') return new LineFinder(text);
-  const counter = new LineCounter();
-  return new YamlLines(parseDocument(text, { lineCounter: counter, uniqueKeys: true, schema: 'core' }), counter);
-}
-
 /** The issues with the lines where their paths are in the text. */
 export function withLines(issues: readonly ImportIssue[], lines: Lines): ImportIssue[] {
   return issues.map((issue) => ({ ...issue, line: issue.line ?? lines.lineOf(issue.path === '' ? [] : issue.path.split('.').map((key) => (/^\d+$/.test(key) ? Number(key) : key))) }));
 }
 
-function issuesOf(issue: z.core.$ZodIssue, lines: Lines | undefined): ImportIssue[] {
+function issuesOf(issue: z.core.$ZodIssue, lines: Lines): ImportIssue[] {
   const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: dotted([...path, key]), line: lines?.lineOf([...path, key]), message: `unknown key "${key}": the format has no such field` }));
+    return issue.keys.map((key) => ({ path: dotted([...path, key]), line: lines.lineOf([...path, key]), message: `unknown key "${key}": the format has no such field` }));
   }
-  return [{ path: dotted(path), line: lines?.lineOf(path), message: issue.message }];
+  return [{ path: dotted(path), line: lines.lineOf(path), message: issue.message }];
 }
 
 /** Where the JSON breaks: JSON.parse's messages do not always say, so a tolerant parser finds the offset. */
 function jsonSyntaxIssue(text: string, error: SyntaxError): { line?: number; message: string } {
   const errors: ParseError[] = [];
-  parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  try {
+    parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  } catch (locating) {
+    // The tolerant parser recurses: broken JSON nested deeper than its stack is reported without a line.
+    if (locating instanceof RangeError) return { message: `not JSON: ${error.message}` };
+    throw locating;
+  }
   const [first] = errors;
   if (!first) return { message: `not JSON: ${error.message}` };
   return { line: new LineFinder(text).lineAt(first.offset), message: `not JSON: ${printParseErrorCode(first.error)} (${error.message})` };
