@@ -5,6 +5,7 @@ import { assignmentsOf, entryOf } from '../../src/db/ledger.js';
 import { importDocument } from '../../src/db/import.js';
 import { prepareDatabase } from '../../src/db/prepare.js';
 import { loadSeedFiles } from '../../src/db/seed.js';
+import { exportDocument } from '../../src/modules/documents/export.js';
 import { agencies, agencyMembers, articles, documentParts, documents, taskAssignments, taskEvents, taskLinks, taskLists, tasks } from '../../src/db/schema/index.js';
 import { GENESIS_HASH, hashEntry, SYSTEM_ACTOR } from '../../src/domain/ledger.js';
 import { createTestDatabase, engine } from '../helpers/database.js';
@@ -71,6 +72,9 @@ t.test('a seed file changed since its import is applied again; a document import
     });
   const textOf = async () => (await db.select({ text: tasks.text, version: tasks.version }).from(tasks).where(eq(tasks.id, 'tj-2021-annex2-01')))[0]!;
   const original = await textOf();
+
+  const readBack = await importDocument(db, await exportDocument(db, 'tj-2021'), { now: new Date('2029-12-01T00:00:00Z'), actor: SYSTEM_ACTOR, source: 'api' });
+  t.equal(readBack.unchanged, true, 'an export read back changes nothing, not even who owns the document');
 
   const corrected = await prepareDatabase(database.handle, new Date('2030-01-01T00:00:00Z'), revise('更正后的文字'));
   t.same(corrected.applied, ['tj-2021.json'], 'only the changed seed is applied');
