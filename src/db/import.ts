@@ -5,6 +5,7 @@ import { ImportRejectedError } from '../domain/errors.js';
 import type { Actor, AssignmentState, LedgerEntry } from '../domain/ledger.js';
 import { splitResponsibleCell } from '../domain/responsible-units.js';
 import type { ImportFile, IndicatorEntry, ListEntry, TaskEntry, UnitEntry } from '../modules/documents/format.js';
+import { groupBy } from '../modules/common/group-by.js';
 import type { ImportSummary } from '../modules/documents/schemas.js';
 import type { ImportIssue } from '../modules/documents/validate.js';
 import type { Database, Transaction } from './client.js';
@@ -390,9 +391,10 @@ async function applyImport(tx: Transaction, file: ImportFile, options: ImportOpt
         )
         .orderBy(asc(taskIndicators.taskId), asc(taskIndicators.position))
     : [];
+  const storedIndicatorsByTask = groupBy(storedIndicators, (row) => row.taskId);
   for (const task of planned) {
     const keys = new Set((task.entry.indicators ?? []).map((indicator) => indicator.key));
-    for (const stored of storedIndicators.filter((row) => row.taskId === task.id && !keys.has(row.key) && row.latestValue !== null)) {
+    for (const stored of (storedIndicatorsByTask.get(task.id) ?? []).filter((row) => !keys.has(row.key) && row.latestValue !== null)) {
       issue([...task.path, 'indicators'], `indicator ${stored.key} has reported values; it stays in the file`);
     }
   }
@@ -659,6 +661,9 @@ async function writeTasks(
         .orderBy(asc(taskAssignments.taskId), asc(taskAssignments.position))
     : [];
 
+  const assignmentsByTask = groupBy(storedAssignments, (row) => row.taskId);
+  const indicatorsByTask = groupBy(storedIndicators, (row) => row.taskId);
+
   // Sibling numbers and list positions are unique: when any stored task moves, park every stored one first.
   const reshuffled = planned.some((task) => {
     const before = stored.get(task.id);
@@ -738,7 +743,8 @@ async function writeTasks(
       values.dueDate = task.entry.dueDate;
     }
 
-    const definitionsBefore = storedIndicators.filter((row) => row.taskId === task.id).map(definitionOf);
+    const indicatorsBefore = indicatorsByTask.get(task.id) ?? [];
+    const definitionsBefore = indicatorsBefore.map(definitionOf);
     const definitions = (task.entry.indicators ?? []).map(definitionOf);
     if (canonicalize(definitionsBefore) !== canonicalize(definitions)) {
       revision.indicatorDefinitions = { from: definitionsBefore, to: definitions };
@@ -752,14 +758,12 @@ async function writeTasks(
           .values(row)
           .onConflictDoUpdate({ target: [taskIndicators.taskId, taskIndicators.key], set: { ...row } });
       }
-      const valuesBefore = indicatorValuesFrom(storedIndicators.filter((row) => row.taskId === task.id));
+      const valuesBefore = indicatorValuesFrom(indicatorsBefore);
       const valuesAfter = Object.fromEntries(definitions.map((d) => [d.key, valuesBefore[d.key] ?? null]));
       if (canonicalize(valuesBefore) !== canonicalize(valuesAfter)) revision.indicators = { from: definitionsBefore.length ? valuesBefore : null, to: definitions.length ? valuesAfter : null };
     }
 
-    const assignmentsBefore = storedAssignments
-      .filter((row) => row.taskId === task.id)
-      .map((row) => ({ agencyId: row.agencyId, role: row.role, position: row.position, progress: row.shareProgress }));
+    const assignmentsBefore = (assignmentsByTask.get(task.id) ?? []).map((row) => ({ agencyId: row.agencyId, role: row.role, position: row.position, progress: row.shareProgress }));
     // A unit that stays keeps its own share's progress, unless it now leads (the lead's progress is the task's).
     const assignments = task.assignments.map((a) => ({ ...a, progress: a.role === 'co' ? (assignmentsBefore.find((b) => b.agencyId === a.agencyId)?.progress ?? null) : null }));
     const assignmentsChanged = canonicalize(assignments) !== canonicalize(assignmentsBefore);

@@ -4,6 +4,7 @@ import { defaultTaskId } from '../../db/import.js';
 import { agencies, agencyMembers, taskAssignments, taskIndicators, taskLinks, taskLists, type TaskRow, tasks } from '../../db/schema/index.js';
 import { splitResponsibleCell } from '../../domain/responsible-units.js';
 import { FORMAT_VERSION, type ImportFile, type TaskEntry, type UnitEntry } from './format.js';
+import { groupBy } from '../common/group-by.js';
 import { documentOutline } from './service.js';
 
 type Absent = null | undefined;
@@ -36,12 +37,14 @@ export async function exportDocument(db: Database, id: string): Promise<ImportFi
     db.select().from(agencyMembers).orderBy(asc(agencyMembers.groupId), asc(agencyMembers.memberId)),
   ]);
 
-  const outsideIds = [...new Set(linkRows.map((link) => link.relatedTaskId))].filter((relatedId) => !taskIds.includes(relatedId));
+  const inside = new Set(taskIds);
+  const outsideIds = [...new Set(linkRows.map((link) => link.relatedTaskId))].filter((relatedId) => !inside.has(relatedId));
   const outsideCreatedAt = new Map(
     (outsideIds.length ? await db.select({ id: tasks.id, createdAt: tasks.createdAt }).from(tasks).where(inArray(tasks.id, outsideIds)) : []).map((row) => [row.id, row.createdAt.getTime()]),
   );
   const unitById = new Map(unitRows.map((unit) => [unit.id, unit]));
-  const membersOf = (groupId: string) => memberRows.filter((m) => m.groupId === groupId).map((m) => m.memberId);
+  const membersByGroup = groupBy(memberRows, (m) => m.groupId);
+  const membersOf = (groupId: string) => (membersByGroup.get(groupId) ?? []).map((m) => m.memberId);
   const resolveName = (name: string) => {
     if (unitById.has(name)) return name;
     const named = unitRows.filter((unit) => unit.name === name);
@@ -78,20 +81,23 @@ export async function exportDocument(db: Database, id: string): Promise<ImportFi
     return la < lb || (la === lb && pa < pb);
   };
 
+  const assignmentsByTask = groupBy(assignmentRows, (row) => row.taskId);
+  const indicatorsByTask = groupBy(indicatorRows, (row) => row.taskId);
+  const linksByTask = groupBy(linkRows, (link) => link.taskId);
+  const childrenOf = groupBy(taskRows, (task) => task.parentId);
+
   const entryOf = (task: TaskRow, ownerId: string | null): TaskEntry => {
-    const assigned = assignmentRows.filter((row) => row.taskId === task.id).map((row) => row.agencyId);
+    const assigned = (assignmentsByTask.get(task.id) ?? []).map((row) => row.agencyId);
     const implied = task.responsibleText ? splitResponsibleCell(task.responsibleText).map(resolveName) : ownerId ? [ownerId] : [];
     const unitsImplied = implied.length === assigned.length && implied.every((unitId, i) => unitId === assigned[i]);
-    const indicators = indicatorRows
-      .filter((row) => row.taskId === task.id)
-      .map((row) => ({ key: row.key, name: row.name, unit: row.unit, direction: row.direction, ...compact({ target: row.target, min: row.min, max: row.max, baseline: row.baseline, due: row.due }) }));
+    const indicators = (indicatorsByTask.get(task.id) ?? []).map((row) => ({ key: row.key, name: row.name, unit: row.unit, direction: row.direction, ...compact({ target: row.target, min: row.min, max: row.max, baseline: row.baseline, due: row.due }) }));
     // A pair inside the document is written once, on the task that comes first; a link to another
     // document's task only where that task is the older, so this document named it when it came in,
     // and a database holding the older document takes the export.
-    const related = linkRows
-      .filter((link) => link.taskId === task.id && (order.has(link.relatedTaskId) ? before(task.id, link.relatedTaskId) : (outsideCreatedAt.get(link.relatedTaskId) ?? 0) <= task.createdAt.getTime()))
+    const related = (linksByTask.get(task.id) ?? [])
+      .filter((link) => (order.has(link.relatedTaskId) ? before(task.id, link.relatedTaskId) : (outsideCreatedAt.get(link.relatedTaskId) ?? 0) <= task.createdAt.getTime()))
       .map((link) => link.relatedTaskId);
-    const children = taskRows.filter((child) => child.parentId === task.id).map((child) => entryOf(child, ownerId));
+    const children = (childrenOf.get(task.id) ?? []).map((child) => entryOf(child, ownerId));
     return compact({
       id: task.id === defaultTaskId(task.parentId ?? task.listId, task.number) ? undefined : task.id,
       number: task.number,
@@ -133,7 +139,7 @@ export async function exportDocument(db: Database, id: string): Promise<ImportFi
         annex: list.annex,
         title: list.title,
         owner: list.ownerId,
-        tasks: taskRows.filter((task) => task.listId === list.id && task.parentId === null).map((task) => entryOf(task, list.ownerId)),
+        tasks: (childrenOf.get(null) ?? []).filter((task) => task.listId === list.id).map((task) => entryOf(task, list.ownerId)),
       }),
     ),
   }) as ImportFile;
