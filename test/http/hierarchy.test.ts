@@ -202,3 +202,40 @@ t.test('concurrent writes in one subtree queue on the parent instead of deadlock
   const { body: verification } = await getJson(ctx.app, '/v1/audit/verify');
   t.equal(verification.ok, true);
 });
+
+t.test('a batch holding a parent and a writer whose child rolls up into it queue instead of deadlocking', async (t) => {
+  const ctx = await withCampaign(t);
+  const instances = await appInstances(t, ctx);
+  const education = await ctx.key('agency', 'tj-education-commission');
+  const hrss = await ctx.key('agency', 'tj-hrss-bureau');
+  // The batch locks the phase, then its step; the lead's report on the step rolls up into the phase.
+  const results = await Promise.all(
+    Array.from({ length: 8 }, (_, round) => [
+      instances[round % instances.length]!.inject({
+        method: 'POST',
+        url: '/v1/tasks:batch',
+        headers: { authorization: education },
+        payload: {
+          items: [
+            { op: 'report', taskId: 'camp-phases-01', report: { note: `阶段 ${round}` } },
+            { op: 'report', taskId: 'camp-phases-01-01', report: { note: `配合 ${round}` } },
+          ],
+        },
+      }),
+      instances[(round + 1) % instances.length]!.inject({
+        method: 'POST',
+        url: '/v1/tasks/camp-phases-01-01/reports',
+        headers: { authorization: hrss },
+        payload: { note: `牵头 ${round}`, progress: 10 + round },
+      }),
+    ]).flat(),
+  );
+  t.same(
+    results.map((response) => response.statusCode),
+    results.map((_, i) => (i % 2 === 0 ? 200 : 201)),
+    results.map((response) => response.body).join('\n').slice(0, 500),
+  );
+  const { body: phase } = await getJson(ctx.app, '/v1/tasks/camp-phases-01');
+  const { body: step } = await getJson(ctx.app, '/v1/tasks/camp-phases-01-01');
+  t.equal(phase.progress, Math.round(step.progress / 4), 'the phase follows its step');
+});
