@@ -15,7 +15,6 @@ import {
   TJVI_2018_FILE,
   TJVI_2019_FILE,
   TJVI_2021_FILE,
-  type Window,
 } from '../helpers/tjvi-sources.js';
 
 /**
@@ -46,17 +45,9 @@ const UNITS: Record<string, { kind: string; parent: string | null; fullName?: st
 
 // ------------------------------------------------------------------ one comparable shape
 
-interface Node {
+/** A task as both sides give it, with its id; its window is its own, never an inherited one. */
+interface Node extends Omit<SourceTask, 'children'> {
   id: string;
-  number: number;
-  label: string | null;
-  title: string | null;
-  text: string;
-  responsibleText: string | null;
-  units: string[];
-  /** The task's own window (not an inherited one). */
-  window: Window | null;
-  indicators: { target: number; unit: string | null }[];
   children: Node[];
 }
 
