@@ -1331,7 +1331,7 @@ export interface components {
             documentId: string | null;
             /** @description True when nothing was kept: the file was checked and applied, then rolled back. */
             dryRun: boolean;
-            /** @description True when the file matched what was stored, so nothing was written: re-importing a file changes nothing. */
+            /** @description True when the file matched what was stored, so no unit, list, text or task was written and no event appended: re-importing a file changes nothing. */
             unchanged: boolean;
             /** @description Responsible units created and changed. */
             units: {

@@ -92,7 +92,7 @@ async function pgliteTemplate(seeds: SeedSet): Promise<Blob> {
     }
   }
   // The code that writes the template's rows, so a change to it builds a new one too.
-  for (const file of ['db/import.ts', 'db/ledger.ts', 'db/seed.ts']) digest.update(await readFile(new URL(`../../src/${file}`, import.meta.url)));
+  for (const file of ['db/import.ts', 'db/ledger.ts', 'db/seed.ts', 'modules/documents/format.ts', 'modules/documents/validate.ts']) digest.update(await readFile(new URL(`../../src/${file}`, import.meta.url)));
   digest.update(SEEDED_AT.toISOString());
   const file = join(cacheDir, `pglite-template-${digest.digest('hex').slice(0, 16)}.tar`);
   try {

@@ -45,7 +45,7 @@ export const ImportSummary = z
   .object({
     documentId: Id.nullable().describe('The document the file holds; null for a file of units only.'),
     dryRun: z.boolean().describe('True when nothing was kept: the file was checked and applied, then rolled back.'),
-    unchanged: z.boolean().describe('True when the file matched what was stored, so nothing was written: re-importing a file changes nothing.'),
+    unchanged: z.boolean().describe('True when the file matched what was stored, so no unit, list, text or task was written and no event appended: re-importing a file changes nothing.'),
     units: Counts('Responsible units created and changed.'),
     lists: Counts('Task lists created and changed.'),
     tasks: z.object({
