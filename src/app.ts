@@ -73,7 +73,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     if (closing) void reply.header('connection', 'close');
   });
 
-  await app.register(context, { config: options.config, db: options.db, clock: options.clock });
+  await app.register(context, { config: options.config, db: options.db, clock: options.clock, notifications: options.notifications });
   await app.register(problems);
   await app.register(body);
   await app.register(security);

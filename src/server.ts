@@ -17,7 +17,7 @@ async function main() {
   });
   const clock = () => new Date();
   const { tasksCreated } = await prepareDatabase(database, clock());
-  app = await buildApp({ config, db: database.db, clock });
+  app = await buildApp({ config, db: database.db, clock, notifications: database });
   app.log.info({ engine: database.engine, tasksCreated }, 'database migrated and seeded');
   if (config.bootstrapAdminKey && (await ensureBootstrapKey(database.db, config.bootstrapAdminKey, clock()))) {
     app.log.info('bootstrap admin key stored (BOOTSTRAP_ADMIN_KEY)');

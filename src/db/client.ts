@@ -19,8 +19,22 @@ export interface DatabaseHandle {
   readonly db: Database;
   /** Runs fn while holding a cluster-wide lock, so that N processes starting at once migrate and seed one at a time. */
   exclusive<T>(fn: (db: Database) => Promise<T>): Promise<T>;
+  /** Listens on a NOTIFY channel until the returned function is called; never throws. */
+  subscribe(channel: string, subscriber: Subscriber): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/**
+ * What a subscription reports. Between onLost and the next onLive notifications may have been
+ * missed, so whatever was kept up to date by them must be dropped.
+ */
+export interface Subscriber {
+  onMessage(payload: string): void;
+  onLive(): void;
+  onLost(): void;
+}
+
+export type Notifications = Pick<DatabaseHandle, 'subscribe'>;
 
 // Any constant works; it only has to be the same in every process that migrates this database.
 const STARTUP_LOCK_KEY = 4_242_017;
@@ -97,6 +111,11 @@ export function pgliteHandle(client: PGlite): DatabaseHandle {
       queue = run.catch(() => {});
       return run;
     },
+    async subscribe(channel, subscriber) {
+      const unlisten = await client.listen(channel, (payload) => subscriber.onMessage(payload));
+      subscriber.onLive();
+      return once(unlisten);
+    },
     close: once(() => client.close()),
   };
 }
@@ -145,8 +164,75 @@ async function openPostgres(target: PostgresTarget, onConnectionError: (error: E
         client.release();
       }
     },
+    subscribe: (channel, subscriber) => subscribeOnPostgres(target, channel, subscriber, onConnectionError),
     close: once(() => pool.end()),
   };
+}
+
+const RESUBSCRIBE_MIN_MS = 250;
+const RESUBSCRIBE_MAX_MS = 5_000;
+
+/**
+ * LISTEN needs a session of its own, outside the pool: a pooled connection is handed to whoever
+ * asks next. When that session is lost (the server restarted, say) it is opened again, with a
+ * growing pause, until unsubscribed; the first attempt's outcome is known before this returns.
+ */
+async function subscribeOnPostgres(target: PostgresTarget, channel: string, subscriber: Subscriber, onConnectionError: (error: Error) => void) {
+  let current: pg.Client | null = null;
+  let stopped = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let pause = RESUBSCRIBE_MIN_MS;
+
+  const retryLater = () => {
+    if (stopped || retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void connect();
+    }, pause).unref();
+    pause = Math.min(pause * 2, RESUBSCRIBE_MAX_MS);
+  };
+  const lost = (client: pg.Client) => {
+    if (current === client) {
+      current = null;
+      subscriber.onLost();
+    }
+    client.end().catch(() => {});
+    retryLater();
+  };
+  const connect = async () => {
+    const client = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: target.connectTimeoutMs ?? 0, keepAlive: true });
+    client.on('error', (error) => {
+      onConnectionError(error);
+      lost(client);
+    });
+    client.on('end', () => lost(client));
+    client.on('notification', (message) => {
+      if (current === client && message.channel === channel) subscriber.onMessage(message.payload ?? '');
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch {
+      lost(client);
+      return;
+    }
+    if (stopped) {
+      await client.end().catch(() => {});
+      return;
+    }
+    current = client;
+    pause = RESUBSCRIBE_MIN_MS;
+    subscriber.onLive();
+  };
+
+  await connect();
+  return once(async () => {
+    stopped = true;
+    clearTimeout(retryTimer);
+    const client = current;
+    current = null;
+    await client?.end().catch(() => {});
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ import type { KeyRole } from '../db/schema/index.js';
 import { parseKey } from '../domain/api-keys.js';
 import { ForbiddenError } from '../domain/errors.js';
 import { ANONYMOUS, type Principal } from '../domain/permissions.js';
+import { API_KEY_CHANNEL, KeyCache } from '../modules/api-keys/key-cache.js';
 import { authenticateKey } from '../modules/api-keys/service.js';
 
 /**
@@ -49,6 +50,17 @@ export default fp(
     const { publicRead, authFailuresPerMinute, authFailuresPerAddressPerMinute } = app.deps.config;
     app.decorateRequest('principal', null as unknown as Principal);
 
+    const keyCache = new KeyCache();
+    app.decorate('keyCache', keyCache);
+    const { notifications } = app.deps;
+    if (notifications) {
+      let unsubscribe: (() => Promise<void>) | undefined;
+      app.addHook('onReady', async () => {
+        unsubscribe = await notifications.subscribe(API_KEY_CHANNEL, keyCache);
+      });
+      app.addHook('onClose', async () => unsubscribe?.());
+    }
+
     // Failures are counted twice: per address and key id, so that guessing at one key is cut off
     // soon without touching the other keys used behind the same NAT or proxy; and per address
     // over all key ids, with a far higher limit, so that trying one id after another is cut off too.
@@ -71,7 +83,7 @@ export default fp(
       specCompliance: 'rfc6749',
       verifyErrorLogLevel: 'warn',
       auth: async (key: string, request: FastifyRequest) => {
-        const principal = await authenticateKey(app.deps.db, key);
+        const principal = await authenticateKey(app.deps.db, key, keyCache);
         if (principal) request.principal = principal;
         return principal !== null;
       },
@@ -111,5 +123,7 @@ export default fp(
 declare module 'fastify' {
   interface FastifyInstance {
     requireKey: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /** The keys this process has authenticated; a route that changes a key tells it at once. */
+    keyCache: KeyCache;
   }
 }

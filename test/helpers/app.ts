@@ -25,7 +25,7 @@ export async function setupApp(t: Test, env: Record<string, string> = {}, option
   const database = await createTestDatabase(options);
   if (options.seed === false) await prepareDatabase(database.handle, NOW, []);
   const clock = { now: NOW };
-  const app = await buildApp({ config: loadConfig({ RATE_LIMIT_PER_MINUTE: '100000', ...env }), db: database.handle.db, clock: () => clock.now, logger: false });
+  const app = await buildApp({ config: loadConfig({ RATE_LIMIT_PER_MINUTE: '100000', ...env }), db: database.handle.db, notifications: database.handle, clock: () => clock.now, logger: false });
   t.teardown(async () => {
     await app.close();
     await database.drop();
@@ -51,7 +51,7 @@ export async function getJson<T = any>(app: FastifyInstance, url: string, author
 export async function appInstances(t: Test, { app, database, clock }: TestContext): Promise<FastifyInstance[]> {
   if (engine !== 'postgres' || !database.url) return [app];
   const second = await openDatabase({ engine: 'postgres', url: database.url, poolMax: 20 });
-  const otherApp = await buildApp({ config: loadConfig({ RATE_LIMIT_PER_MINUTE: '100000' }), db: second.db, clock: () => clock.now, logger: false });
+  const otherApp = await buildApp({ config: loadConfig({ RATE_LIMIT_PER_MINUTE: '100000' }), db: second.db, notifications: second, clock: () => clock.now, logger: false });
   t.teardown(async () => {
     await otherApp.close();
     await second.close();

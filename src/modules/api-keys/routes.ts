@@ -56,6 +56,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       await revokeKey(app.deps.db, request.params.id, app.deps.clock());
+      // The database announces it to every process, this one included; this one need not wait for that.
+      app.keyCache.onMessage(request.params.id);
       return reply.code(204).send();
     },
   );

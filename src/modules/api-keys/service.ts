@@ -5,18 +5,24 @@ import { digest, generateKey, parseKey, secretMatches } from '../../domain/api-k
 import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/permissions.js';
 import { idAfter, paginate } from '../common/cursor.js';
+import type { KeyCache, StoredKey } from './key-cache.js';
 import type { ApiKey } from './schemas.js';
 
 /** The principal a presented key stands for, or null when it is malformed, unknown, revoked or wrong. */
-export async function authenticateKey(db: Database, key: string): Promise<Principal | null> {
+export async function authenticateKey(db: Database, key: string, cache: KeyCache): Promise<Principal | null> {
   const parsed = parseKey(key);
   if (!parsed) return null;
+  const stored = await cache.lookup(parsed.id, () => findUsableKey(db, parsed.id));
+  if (!stored || !secretMatches(parsed.secret, stored.secretHash)) return null;
+  return { keyId: parsed.id, role: stored.role, agencyId: stored.agencyId };
+}
+
+async function findUsableKey(db: Database, id: string): Promise<StoredKey | null> {
   const [row] = await db
     .select({ role: apiKeys.role, agencyId: apiKeys.agencyId, secretHash: apiKeys.secretHash })
     .from(apiKeys)
-    .where(and(eq(apiKeys.id, parsed.id), isNull(apiKeys.revokedAt)));
-  if (!row || !secretMatches(parsed.secret, row.secretHash)) return null;
-  return { keyId: parsed.id, role: row.role, agencyId: row.agencyId };
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));
+  return row ?? null;
 }
 
 export async function createKey(

@@ -1,4 +1,4 @@
-import { and, arrayContains, asc, eq, exists, gt, gte, ilike, inArray, isNotNull, isNull, lte, not, or, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContains, asc, eq, exists, getTableColumns, gt, gte, ilike, inArray, isNotNull, isNull, lte, not, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { agencies, agencyMembers, taskAssignments, taskIndicators, taskLinks, tasks, type TaskRow } from '../../db/schema/index.js';
@@ -20,13 +20,13 @@ const changeCursor = z.tuple([cursorParts.position]);
 export async function listTasks(db: Database, query: TaskQuery, ctx: ReadContext) {
   if (query.changedAfter !== undefined) return listChangedTasks(db, query, ctx);
   const rows = await db
-    .select()
+    .select(taskReadColumns)
     .from(tasks)
     .where(and(...taskFilters(db, query, ctx)))
     .orderBy(asc(tasks.listId), asc(tasks.position))
     .limit(query.limit + 1);
   const { rows: page, nextCursor } = paginate(rows, query.limit, (row) => [row.listId, row.position]);
-  return { items: await hydrate(db, page, ctx), nextCursor };
+  return { items: page.map((row) => toTask(row, ctx)), nextCursor };
 }
 
 /**
@@ -44,20 +44,28 @@ async function listChangedTasks(db: Database, query: TaskQuery, ctx: ReadContext
   }
   const after = query.cursor ? decodeCursor(query.cursor, changeCursor)[0] : query.changedAfter!;
   const rows = await db
-    .select()
+    .select(taskReadColumns)
     .from(tasks)
     .where(and(...taskFilters(db, { ...query, cursor: undefined }, ctx), gt(tasks.lastEventId, Math.max(after, query.changedAfter!))))
     .orderBy(asc(tasks.lastEventId))
     .limit(query.limit + 1);
   const { rows: page, nextCursor } = paginate(rows, query.limit, (row) => [row.lastEventId]);
-  return { items: await hydrate(db, page, ctx), nextCursor };
+  return { items: page.map((row) => toTask(row, ctx)), nextCursor };
+}
+
+// Built once per database (or connection) rather than per read: building the SQL costs more than running it.
+const preparedTaskReads = new WeakMap<Database, ReturnType<typeof prepareTaskRead>>();
+
+function prepareTaskRead(db: Database) {
+  return db.select(taskReadColumns).from(tasks).where(eq(tasks.id, sql.placeholder('id'))).prepare('duban_task_by_id');
 }
 
 export async function getTask(db: Database, id: string, ctx: ReadContext): Promise<Task> {
-  const rows = await db.select().from(tasks).where(eq(tasks.id, id));
-  const [task] = await hydrate(db, rows, ctx);
-  if (!task) throw new NotFoundError('task', id);
-  return task;
+  let read = preparedTaskReads.get(db);
+  if (!read) preparedTaskReads.set(db, (read = prepareTaskRead(db)));
+  const [row] = await read.execute({ id });
+  if (!row) throw new NotFoundError('task', id);
+  return toTask(row, ctx);
 }
 
 export async function assertTaskExists(db: Database, id: string): Promise<void> {
@@ -125,6 +133,43 @@ export function assignedTo(db: Database, agencyId: string, role: TaskQuery['role
   );
 }
 
+interface IndicatorFields {
+  key: string;
+  name: string;
+  unit: string | null;
+  direction: 'at_least' | 'at_most' | 'between';
+  target: number | null;
+  min: number | null;
+  max: number | null;
+  baseline: number | null;
+  due: string | null;
+  latestValue: number | null;
+  /** A Date from a column; an RFC 3339 string from JSON. */
+  latestAt: Date | string | null;
+  latestEventId: number | null;
+}
+
+/** A task row with what a read shows of its assignments, links and indicators. */
+export type TaskReadRow = TaskRow & { assignments: Task['assignments']; relatedTaskIds: string[]; indicators: IndicatorFields[] };
+
+/**
+ * The columns of a task read: the row and, aggregated in the same query, its assignments, links
+ * and indicators, so that a read is one round trip to the database.
+ */
+export const taskReadColumns = {
+  ...getTableColumns(tasks),
+  // Spelled out: drizzle leaves column names unqualified in a one-table select, which would bind them inside the subqueries.
+  assignments: sql<Task['assignments']>`coalesce((
+    select json_agg(json_build_object('agencyId', a.agency_id, 'agencyName', ag.name, 'role', a.role, 'position', a.position, 'progress', a.share_progress) order by a.position)
+    from task_assignments a join agencies ag on ag.id = a.agency_id where a.task_id = tasks.id), '[]'::json)`,
+  relatedTaskIds: sql<string[]>`coalesce((select json_agg(l.related_task_id order by l.related_task_id) from task_links l where l.task_id = tasks.id), '[]'::json)`,
+  indicators: sql<IndicatorFields[]>`coalesce((
+    select json_agg(json_build_object('key', i.key, 'name', i.name, 'unit', i.unit, 'direction', i.direction, 'target', i.target, 'min', i.min, 'max', i.max,
+      'baseline', i.baseline, 'due', i.due, 'latestValue', i.latest_value, 'latestAt', i.latest_at, 'latestEventId', i.latest_event_id) order by i.position)
+    from task_indicators i where i.task_id = tasks.id), '[]'::json)`,
+};
+
+/** Task rows selected with plain columns, completed with their assignments, links and indicators (the exports, which page on their own). */
 export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): Promise<Task[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
@@ -145,7 +190,26 @@ export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): 
     db.select().from(taskLinks).where(inArray(taskLinks.taskId, ids)).orderBy(asc(taskLinks.relatedTaskId)),
     db.select().from(taskIndicators).where(inArray(taskIndicators.taskId, ids)).orderBy(asc(taskIndicators.taskId), asc(taskIndicators.position)),
   ]);
-  return rows.map((row) => ({
+  const assignmentsOf = groupByTask(assignmentRows.map(({ taskId, ...assignment }) => ({ taskId, item: assignment })));
+  const linksOf = groupByTask(linkRows.map((link) => ({ taskId: link.taskId, item: link.relatedTaskId })));
+  const indicatorsOf = groupByTask(indicatorRows.map(({ taskId, position: _position, ...indicator }) => ({ taskId, item: indicator })));
+  return rows.map((row) =>
+    toTask({ ...row, assignments: assignmentsOf.get(row.id) ?? [], relatedTaskIds: linksOf.get(row.id) ?? [], indicators: indicatorsOf.get(row.id) ?? [] }, ctx),
+  );
+}
+
+function groupByTask<T>(entries: { taskId: string; item: T }[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const { taskId, item } of entries) {
+    const group = groups.get(taskId);
+    if (group) group.push(item);
+    else groups.set(taskId, [item]);
+  }
+  return groups;
+}
+
+export function toTask(row: TaskReadRow, ctx: ReadContext): Task {
+  return {
     id: row.id,
     listId: row.listId,
     parentId: row.parentId,
@@ -156,26 +220,24 @@ export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): 
     text: row.text,
     articleId: row.articleId,
     responsibleText: row.responsibleText,
-    assignments: assignmentRows.filter((a) => a.taskId === row.id).map(({ taskId: _taskId, ...assignment }) => assignment),
+    assignments: row.assignments,
     status: row.status,
     progress: row.progress,
     dueDate: row.dueDate,
     window: row.windowFrom === null ? null : { start: row.windowStart, end: row.windowEnd, inheritedFrom: row.windowFrom === row.id ? null : row.windowFrom },
     weight: row.weight,
     childCount: row.childCount,
-    indicators: indicatorRows
-      .filter((indicator) => indicator.taskId === row.id)
-      .map(({ taskId: _taskId, position: _position, latestValue, latestAt, latestEventId, ...indicator }) => ({
-        ...indicator,
-        latest: latestValue === null || latestAt === null || latestEventId === null ? null : { value: latestValue, at: latestAt.toISOString(), eventId: latestEventId },
-        met: indicatorMet(indicator, latestValue),
-      })),
+    indicators: row.indicators.map(({ latestValue, latestAt, latestEventId, ...indicator }) => ({
+      ...indicator,
+      latest: latestValue === null || latestAt === null || latestEventId === null ? null : { value: latestValue, at: new Date(latestAt).toISOString(), eventId: latestEventId },
+      met: indicatorMet(indicator, latestValue),
+    })),
     ...deriveState(row, ctx.now, ctx.policy),
     version: row.version,
     lastEventId: row.lastEventId,
-    relatedTaskIds: linkRows.filter((l) => l.taskId === row.id).map((l) => l.relatedTaskId),
+    relatedTaskIds: row.relatedTaskIds,
     lastReportAt: row.lastReportAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
-  }));
+  };
 }
