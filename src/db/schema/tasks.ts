@@ -88,7 +88,8 @@ export const taskAssignments = pgTable(
   (t) => [
     primaryKey({ columns: [t.taskId, t.agencyId] }),
     unique().on(t.taskId, t.position),
-    index().on(t.agencyId),
+    // With the task id, the tasks of an agency are read from the index alone.
+    index().on(t.agencyId, t.taskId),
     check('task_assignments_share_progress_range', sql`${t.shareProgress} between 0 and 100`),
   ],
 );
