@@ -55,11 +55,11 @@ export async function indicatorValuesOf(db: Database | Transaction, taskId: stri
 }
 
 /**
- * One change to a task, as the ledger records it: reserves the next position, writes the task row
- * (the change, version + 1, and the position as last_event_id) and, given the task's assignments
- * after the change, replaces its assignments when they differ, recording them in `changes`. Then
- * appends the event that carries the resulting state, assignments included, to the task's chain,
- * with its webhook outbox rows. The caller holds the task row lock (SELECT … FOR UPDATE).
+ * One change to a task, as the ledger records it: given the task's assignments after the change,
+ * replaces its assignments when they differ, recording them in `changes`; reserves the next
+ * position and writes the task row (the change, version + 1, and the position as last_event_id);
+ * then appends the event that carries the resulting state, assignments included, to the task's
+ * chain, with its webhook outbox rows. The caller holds the task row lock (SELECT … FOR UPDATE).
  */
 export async function recordChange(
   tx: Transaction,
@@ -68,13 +68,13 @@ export async function recordChange(
   event: Omit<NewEvent, 'taskId' | 'state'>,
   assignments?: readonly AssignmentState[],
 ): Promise<{ task: TaskRow; event: TaskEventRow }> {
-  const position = await reservePositions(tx, 1);
-  const [task] = await tx
-    .update(tasks)
-    .set({ ...values, version: sql`${tasks.version} + 1`, lastEventId: position })
-    .where(eq(tasks.id, taskId))
-    .returning();
-  const [before, indicators] = await Promise.all([assignmentsOf(tx, taskId), indicatorValuesOf(tx, taskId)]);
+  // Whatever needs no ledger position is done before one is reserved: from the reservation until
+  // this transaction commits, every other writer waits on the ledger_state row lock.
+  const [before, indicators, [head]] = await Promise.all([
+    assignmentsOf(tx, taskId),
+    indicatorValuesOf(tx, taskId),
+    tx.select({ seq: taskEvents.seq, hash: taskEvents.hash }).from(taskEvents).where(eq(taskEvents.taskId, taskId)).orderBy(desc(taskEvents.seq)).limit(1),
+  ]);
   // In position order, as assignmentsOf and verify read them, so equal lists encode alike.
   const given = assignments && [...assignments].sort((a, b) => a.position - b.position);
   let after = before;
@@ -85,12 +85,14 @@ export async function recordChange(
     after = given;
     changes = { ...changes, assignments: { from: before, to: after } };
   }
-  const [head] = await tx
-    .select({ seq: taskEvents.seq, hash: taskEvents.hash })
-    .from(taskEvents)
-    .where(eq(taskEvents.taskId, taskId))
-    .orderBy(desc(taskEvents.seq))
-    .limit(1);
+  const reserved = tx.$with('reserved', { position: ledgerState.position }).as(sql`update ${ledgerState} set position = position + 1 where id = 1 returning position`);
+  const [task] = await tx
+    .with(reserved)
+    .update(tasks)
+    .set({ ...values, version: sql`${tasks.version} + 1`, lastEventId: sql`(select position from ${reserved})` })
+    .where(eq(tasks.id, taskId))
+    .returning();
+  const position = task!.lastEventId;
   const entry: LedgerEntry = {
     ...event,
     id: position,
