@@ -883,7 +883,7 @@ export interface components {
             /** @constant */
             op: "update";
             taskId: string;
-            /** @description The ETag of the task as you last read it, e.g. "3", exactly as If-Match would carry it. */
+            /** @description The ETag of the task as you last read it, e.g. "3-green", exactly as If-Match would carry it. */
             ifMatch: string;
             changes: components["schemas"]["TaskPatchInput"];
         } | {
@@ -1460,7 +1460,7 @@ export interface components {
             /** @description Derived: open, and no progress report (or creation) for STALE_AFTER_DAYS days. */
             stale: boolean;
             health: components["schemas"]["Health"];
-            /** @description Increases with every change; the ETag carries it. */
+            /** @description Increases with every change; the ETag begins with it. */
             version: number;
             /** @description Ledger position of the task’s latest event: pass the highest you hold as changedAfter to sync. */
             lastEventId: number;
@@ -2481,7 +2481,10 @@ export interface operations {
     getTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags you hold; 304 when one of them is current. */
+                "if-none-match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2489,16 +2492,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The task; ETag carries its version. */
+            /** @description The task; its ETag names its version and what of the clock it shows. */
             200: {
                 headers: {
-                    /** @description Strong validator of the stored task version, e.g. "3". */
+                    /** @description Strong validator: the stored version, the health and whether stale, e.g. "3-green" or "3-red-stale". Send it back as If-Match to write, as If-None-Match to revalidate. */
                     etag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Task"];
                 };
+            };
+            /** @description The task is as in the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or a value is out of range; `errors` names the fields. */
             400: {
@@ -2560,7 +2570,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag of the task as you last read it, e.g. "3". Required. */
+                /** @description The ETag of the task as you last read it, e.g. "3-green" (its version alone, "3", is taken too). Required. */
                 "if-match"?: string;
             };
             path: {
@@ -2574,10 +2584,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The task after the change; ETag carries its new version. */
+            /** @description The task after the change, with its new ETag. */
             200: {
                 headers: {
-                    /** @description Strong validator of the stored task version, e.g. "3". */
+                    /** @description Strong validator: the stored version, the health and whether stale, e.g. "3-green" or "3-red-stale". Send it back as If-Match to write, as If-None-Match to revalidate. */
                     etag?: string;
                     [name: string]: unknown;
                 };

@@ -134,12 +134,12 @@ t.test('GET /v1/tasks', async (t) => {
 });
 
 t.test('GET /v1/tasks/{id}', async (t) => {
-  const { app, database } = await setupApp(t);
+  const { app, database, clock, key } = await setupApp(t);
 
-  t.test('serves one task with an ETag of its version', async (t) => {
+  t.test('serves one task with an ETag of its version and what of the clock it shows', async (t) => {
     const { status, body, headers } = await getJson(app, '/v1/tasks/tj-2021-annex2-42');
     t.equal(status, 200);
-    t.equal(headers.etag, '"1"');
+    t.equal(headers.etag, '"1-green-stale"', 'version 1, green, no report for 30 days');
     t.match(body, {
       id: 'tj-2021-annex2-42',
       listId: 'tj-2021-annex2',
@@ -163,7 +163,35 @@ t.test('GET /v1/tasks/{id}', async (t) => {
 
   t.test('the ETag follows the version', async (t) => {
     await setTaskState(database.handle.db, 'tj-2021-annex2-42', { version: 4 });
-    t.equal((await getJson(app, '/v1/tasks/tj-2021-annex2-42')).headers.etag, '"4"');
+    t.equal((await getJson(app, '/v1/tasks/tj-2021-annex2-42')).headers.etag, '"4-green-stale"');
+  });
+
+  t.test('If-None-Match: 304 while the task is as the client holds it, 200 once it changed or the clock changed what it shows', async (t) => {
+    const id = 'tj-2021-annex2-43';
+    const auditor = await key('auditor');
+    const read = (ifNoneMatch?: string) => app.inject({ method: 'GET', url: `/v1/tasks/${id}`, headers: { authorization: auditor, ...(ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {}) } });
+    await setTaskState(database.handle.db, id, { dueDate: '2026-03-10', lastReportAt: clock.now });
+    const first = await read();
+    t.equal(first.headers.etag, '"1-amber"', 'due within the amber window, reported today');
+    const revalidated = await read(first.headers.etag as string);
+    t.equal(revalidated.statusCode, 304);
+    t.equal(revalidated.body, '', 'no body');
+    t.equal(revalidated.headers.etag, first.headers.etag);
+    t.equal((await read(`"x", ${first.headers.etag}`)).statusCode, 304, 'any tag of a list');
+    t.equal((await read(`W/${first.headers.etag}`)).statusCode, 304, 'weak comparison');
+    t.equal((await read('"1"')).statusCode, 200, 'the version alone does not say what the client shows');
+
+    const saved = clock.now;
+    clock.now = new Date('2026-03-11T12:00:00.000Z');
+    t.teardown(() => void (clock.now = saved));
+    const overdue = await read(first.headers.etag as string);
+    t.equal(overdue.statusCode, 200, 'turned overdue with the clock alone');
+    t.equal(overdue.headers.etag, '"1-red"');
+    t.equal(overdue.json().overdue, true);
+    clock.now = saved;
+
+    await setTaskState(database.handle.db, id, { version: 2 });
+    t.equal((await read(first.headers.etag as string)).statusCode, 200, 'a new version');
   });
 
   t.test('unknown id is a 404 problem', async (t) => {

@@ -40,7 +40,7 @@ t.test('the 销号 workflow end to end', async (t) => {
   t.test('the lead moves its task; the ETag follows', async (t) => {
     const { status, body, headers } = await patchTask(app, hrss, 'tj-2021-annex2-44', '"1"', { status: 'completed', progress: 100, note: '绩效工资政策已印发' });
     t.equal(status, 200);
-    t.equal(headers.etag, '"2"');
+    t.equal(headers.etag, '"2-green"');
     t.match(body, { status: 'completed', progress: 100, version: 2 });
   });
 
@@ -51,7 +51,7 @@ t.test('the 销号 workflow end to end', async (t) => {
     const stale = await patchTask(app, hrss, 'tj-2021-annex2-44', '"1"', { progress: 90 });
     t.equal(stale.status, 412);
     t.match(stale.body, { code: 'precondition_failed', currentVersion: 2 });
-    for (const header of ['W/"2"', '"2", "3"', '""', '"99999999999999999999"']) {
+    for (const header of ['W/"2"', 'W/"2-green"', '"2", "3"', '""', '"99999999999999999999"', '"2-Green"', '"2x"']) {
       const response = await patchTask(app, hrss, 'tj-2021-annex2-44', header, { progress: 90 });
       t.equal(response.status, 412, `If-Match: ${header} is well-formed but names no single version (strong comparison)`);
       t.match(response.body, { currentVersion: 2, detail: /names no version of it/ });
@@ -60,6 +60,16 @@ t.test('the 销号 workflow end to end', async (t) => {
       const response = await patchTask(app, hrss, 'tj-2021-annex2-44', header, { progress: 90 });
       t.equal(response.status, 400, `If-Match: ${header} is refused as malformed (or, for *, as a blind overwrite)`);
       t.match(response.body, { code: 'validation_failed', errors: [{ location: 'headers', path: 'if-match' }] });
+    }
+  });
+
+  t.test('If-Match compares the version its ETag begins with, whatever the clock made of the task since', async (t) => {
+    const read = await app.inject({ method: 'GET', url: '/v1/tasks/tj-2021-annex2-44', headers: { authorization: hrss } });
+    t.equal(read.headers.etag, '"2-green"');
+    for (const header of ['"2-green"', '"2-red-stale"']) {
+      const response = await patchTask(app, hrss, 'tj-2021-annex2-44', header, { progress: 100 });
+      t.equal(response.status, 200, `If-Match: ${header}`);
+      t.match(response.body, { version: 2 }, 'nothing to change, so no new version');
     }
   });
 

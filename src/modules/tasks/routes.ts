@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { ForbiddenError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/permissions.js';
-import { taskEtag, versionFromIfMatch } from '../common/etag.js';
+import { matchesIfNoneMatch, taskEtag, versionFromIfMatch } from '../common/etag.js';
 import { runIdempotent } from '../common/idempotency.js';
 import { authProblems, IdParams, PageQuery, problemResponse, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
 import { EventPage } from './events-schemas.js';
 import { listTaskEvents } from './events.js';
-import { Task, TaskEtagHeaders, TaskPage, TaskQuery } from './schemas.js';
+import { IfNoneMatchHeaders, Task, TaskEtagHeaders, TaskPage, TaskQuery } from './schemas.js';
 import { assertTaskExists, getTask, listTasks, type ReadContext } from './service.js';
 import { applyBatch } from './batch.js';
 import { BatchRequest, BatchResult, IdempotencyHeaders, IfMatchHeaders, ProgressReport, ReplayHeaders, ReportResult, TaskPatch } from './write-schemas.js';
@@ -44,12 +45,20 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary: 'Get a task',
         params: IdParams,
-        response: { 200: taskWithEtag('The task; ETag carries its version.'), ...problemResponses, ...authProblems },
+        headers: IfNoneMatchHeaders,
+        response: {
+          200: taskWithEtag('The task; its ETag names its version and what of the clock it shows.'),
+          304: z.undefined().describe('The task is as in the response with this ETag.'),
+          ...problemResponses,
+          ...authProblems,
+        },
       },
     },
     async (request, reply) => {
       const task = await getTask(app.deps.db, request.params.id, readContext());
-      void reply.header('etag', taskEtag(task.version));
+      const etag = taskEtag(task);
+      void reply.header('etag', etag);
+      if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
       return task;
     },
   );
@@ -68,7 +77,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         headers: IfMatchHeaders,
         body: TaskPatch,
         response: {
-          200: taskWithEtag('The task after the change; ETag carries its new version.'),
+          200: taskWithEtag('The task after the change, with its new ETag.'),
           ...problemResponses,
           ...authProblems,
           409: problemResponse('The transition is not open to you from the current status (allowedStatuses lists those that are), or the task is verified and read-only.'),
@@ -80,7 +89,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const expectedVersion = versionFromIfMatch(request.headers['if-match']);
       const task = await updateTask(app.deps.db, request.params.id, expectedVersion, request.body, { ...readContext(), principal: request.principal });
-      void reply.header('etag', taskEtag(task.version));
+      void reply.header('etag', taskEtag(task));
       return task;
     },
   );

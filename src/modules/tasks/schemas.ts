@@ -88,7 +88,7 @@ export const Task = z
     overdue: z.boolean().describe('Derived: the due date has passed and the task is neither completed nor verified.'),
     stale: z.boolean().describe('Derived: open, and no progress report (or creation) for STALE_AFTER_DAYS days.'),
     health: Health,
-    version: z.number().int().min(1).describe('Increases with every change; the ETag carries it.'),
+    version: z.number().int().min(1).describe('Increases with every change; the ETag begins with it.'),
     lastEventId: z.number().int().min(1).describe('Ledger position of the task’s latest event: pass the highest you hold as changedAfter to sync.'),
     relatedTaskIds: z.array(Id).describe('Tasks in other lists that carry the same measure.'),
     lastReportAt: Timestamp.nullable(),
@@ -126,7 +126,11 @@ export const TaskQuery = PageQuery.extend({
 });
 
 export const TaskEtagHeaders = z.object({
-  etag: z.string().describe('Strong validator of the stored task version, e.g. "3".'),
+  etag: z.string().describe('Strong validator: the stored version, the health and whether stale, e.g. "3-green" or "3-red-stale". Send it back as If-Match to write, as If-None-Match to revalidate.'),
+});
+
+export const IfNoneMatchHeaders = z.object({
+  'if-none-match': z.string().max(1000).optional().describe('ETags you hold; 304 when one of them is current.'),
 });
 
 export type Task = z.infer<typeof Task>;

@@ -44,7 +44,7 @@ export const ProgressReport = z
 export const ReportResult = z.object({ task: Task, event: Event }).meta({ id: 'ReportResult' });
 
 export const IfMatchHeaders = z.looseObject({
-  'if-match': z.string().max(200).optional().describe('The ETag of the task as you last read it, e.g. "3". Required.'),
+  'if-match': z.string().max(200).optional().describe('The ETag of the task as you last read it, e.g. "3-green" (its version alone, "3", is taken too). Required.'),
 });
 
 export const IdempotencyHeaders = z.looseObject({
@@ -61,7 +61,7 @@ export const ReplayHeaders = z.object({
   'idempotent-replayed': z.literal('true').optional().describe('Present when this is the stored answer to an earlier request with the same Idempotency-Key.'),
 });
 
-const ItemIfMatch = z.string().min(1).max(200).describe('The ETag of the task as you last read it, e.g. "3", exactly as If-Match would carry it.');
+const ItemIfMatch = z.string().min(1).max(200).describe('The ETag of the task as you last read it, e.g. "3-green", exactly as If-Match would carry it.');
 
 export const BatchItem = z
   .discriminatedUnion('op', [
