@@ -2,7 +2,7 @@ import type { Fixtures } from './fixtures.js';
 import { exportedTasks } from './fixtures.js';
 import type { LoadSettings } from './load.js';
 import { row, type Row } from './row.js';
-import { rssMb, sampleRss } from './rss.js';
+import { cpuMs, rssMb, sampleRss } from './proc.js';
 import { firstDifference } from './same-body.js';
 import type { Process } from './service.js';
 
@@ -22,6 +22,7 @@ interface ExportRun {
   idleRssMb: number;
   peakRssMb: number;
   failed: number;
+  cpuMsPerRow: number | null;
 }
 
 /** Whole exports one after another for the measured duration (at least one), after one warm-up export. */
@@ -29,6 +30,7 @@ async function measure(server: Process, authorization: string, settings: LoadSet
   if (settings.warmupS > 0) await download(server.url, authorization);
   const idleRssMb = rssMb(server.pid) ?? 0;
   const rss = sampleRss(server.pid);
+  const cpuBefore = cpuMs(server.pid);
   const began = performance.now();
   let rows = 0;
   let exports = 0;
@@ -40,7 +42,9 @@ async function measure(server: Process, authorization: string, settings: LoadSet
     if (result.status !== 200) failed++;
   } while (performance.now() - began < settings.durationS * 1000);
   const seconds = (performance.now() - began) / 1000;
-  return { rowsPerS: rows / seconds, exports, idleRssMb, peakRssMb: rss.stop(), failed };
+  const cpuAfter = cpuMs(server.pid);
+  const cpuMsPerRow = cpuBefore === null || cpuAfter === null || rows === 0 ? null : (cpuAfter - cpuBefore) / rows;
+  return { rowsPerS: rows / seconds, exports, idleRssMb, peakRssMb: rss.stop(), failed, cpuMsPerRow };
 }
 
 /** Every line of both exports, compared as JSON: same tasks, same order, same fields. */
@@ -69,6 +73,8 @@ export async function runExport(base: Pick<Row, 'engine' | 'size'>, pair: { duba
     errors: duban.failed,
     peakRssMb: duban.peakRssMb,
     floorRate: floor.rowsPerS,
+    cpuMs: duban.cpuMsPerRow,
+    floorCpuMs: floor.cpuMsPerRow,
     ratio: duban.rowsPerS / floor.rowsPerS,
     floorMismatch: difference,
     notes: [

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { sampleRss } from './rss.js';
+import { cpuMs, sampleRss } from './proc.js';
 import type { Process } from './service.js';
 
 export interface LoadSettings {
@@ -29,6 +29,8 @@ export interface LoadResult {
   /** Connection errors and timeouts (autocannon counts timeouts among its errors): requests that got no answer. */
   socketErrors: number;
   peakRssMb: number;
+  /** The server process's CPU time over the measured run, per answer. */
+  cpuMsPerAnswer: number | null;
 }
 
 /**
@@ -45,7 +47,9 @@ export async function runLoad(target: LoadTarget, settings: LoadSettings): Promi
   }
   target.beforeMeasure?.();
   const rss = sampleRss(target.server.pid);
+  const cpuBefore = cpuMs(target.server.pid);
   const result = await autocannon({ ...options, duration: settings.durationS });
+  const cpuAfter = cpuMs(target.server.pid);
   const peakRssMb = rss.stop();
   await target.server.settle();
   const byStatus = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats.count ?? 0]));
@@ -58,6 +62,7 @@ export async function runLoad(target: LoadTarget, settings: LoadSettings): Promi
     byStatus,
     socketErrors: result.errors,
     peakRssMb,
+    cpuMsPerAnswer: cpuBefore === null || cpuAfter === null || answers === 0 ? null : (cpuAfter - cpuBefore) / answers,
   };
 }
 

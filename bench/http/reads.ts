@@ -80,6 +80,8 @@ function measured(
     errors: errorsOf(duban),
     peakRssMb: duban.peakRssMb,
     floorRate: floor.rps,
+    cpuMs: duban.cpuMsPerAnswer,
+    floorCpuMs: floor.cpuMsPerAnswer,
     ratio: floor.rps > 0 ? duban.rps / floor.rps : null,
     floorMismatch: difference,
     expectedShare: duban.answers === 0 ? 0 : expected / duban.answers,

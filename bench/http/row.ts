@@ -17,6 +17,9 @@ export interface Row {
   errors: number | null;
   peakRssMb: number | null;
   floorRate: number | null;
+  /** Server process CPU per request (per row for the export), Duban's and the floor's: steadier than rates on a busy machine. */
+  cpuMs: number | null;
+  floorCpuMs: number | null;
   /** Duban's rate over the floor's, measured back to back in the same run. */
   ratio: number | null;
   /** The floor answered something other than Duban: the ratio compares unlike work and fails the row. */
@@ -41,6 +44,8 @@ export function row(fields: Partial<Row> & Pick<Row, 'engine' | 'size' | 'scenar
     errors: null,
     peakRssMb: null,
     floorRate: null,
+    cpuMs: null,
+    floorCpuMs: null,
     ratio: null,
     floorMismatch: null,
     expectedShare: null,

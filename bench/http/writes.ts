@@ -38,6 +38,7 @@ export async function runReportWrites(base: Pick<Row, 'engine' | 'size'>, duban:
     connections: settings.connections,
     rate: (written / result.answers) * result.rps,
     unit: 'writes/s',
+    cpuMs: result.cpuMsPerAnswer,
     p50Ms: result.p50Ms,
     p99Ms: result.p99Ms,
     errors: errorsOf(result),
@@ -117,6 +118,8 @@ export async function runContendedPatches(base: Pick<Row, 'engine' | 'size'>, du
     connections: settings.connections,
     rate: (patches / result.answers) * result.rps,
     unit: 'req/s',
+    // Per request, GETs and PATCHes alike.
+    cpuMs: result.cpuMsPerAnswer,
     p50Ms: percentile(0.5),
     p99Ms: percentile(0.99),
     // 412 is the expected answer to a lost race, not an error; anything else outside 2xx/3xx is.
