@@ -25,20 +25,23 @@ const taskColumns = csvColumns(Task);
 const eventColumns = csvColumns(Event);
 
 /**
- * Streams items as NDJSON or CSV (columns of the items' schema) without holding the export in
- * memory: the source yields a batch at a time and the socket's back-pressure paces it.
+ * Streams batches of items as NDJSON or CSV (columns of the items' schema) without holding the
+ * export in memory: the source yields a batch at a time and the socket's back-pressure paces it.
+ * NDJSON goes out a batch to a chunk, so the stream handles a few hundred chunks, not a chunk per
+ * row, and buffers one batch ahead (highWaterMark counts chunks here).
  */
-function streamAs(type: 'application/x-ndjson' | 'text/csv', items: AsyncIterable<object>, columns: Column[], bom: boolean): Readable {
+function streamAs(type: 'application/x-ndjson' | 'text/csv', batches: AsyncIterable<readonly object[]>, columns: Column[], bom: boolean): Readable {
   if (type === 'application/x-ndjson') {
     return Readable.from(
       (async function* () {
-        for await (const item of items) yield `${JSON.stringify(item)}\n`;
+        for await (const batch of batches) yield batch.map((item) => `${JSON.stringify(item)}\n`).join('');
       })(),
+      { highWaterMark: 1 },
     );
   }
   const rows = Readable.from(
     (async function* () {
-      for await (const item of items) yield csvRecord(columns, item);
+      for await (const batch of batches) for (const item of batch) yield csvRecord(columns, item);
     })(),
   );
   return rows.pipe(csvStringifier(columns, bom));
