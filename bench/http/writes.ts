@@ -76,7 +76,8 @@ export async function runContendedPatches(base: Pick<Row, 'engine' | 'size'>, du
         const { etag } = context as Context;
         (context as Context).sentAt = performance.now();
         // A progress the task does not have (the one it was written with is version - 1's), so each applied PATCH is a change.
-        const progress = Number(etag?.replaceAll('"', '')) % 100;
+        // The ETag begins with the version: "7-green".
+        const progress = Number(/^"(\d+)/.exec(etag ?? '')?.[1]) % 100;
         return { ...req, path: `/v1/tasks/${taskId}`, headers: { authorization, 'content-type': 'application/json', 'if-match': etag }, body: JSON.stringify({ progress }) };
       },
       onResponse: (status, _body, context, headers) => {
