@@ -3,6 +3,7 @@
  * autocannon, next to a floor server (bench/floor/) that answers the same reads with bare Fastify
  * and one SQL statement, and judged against the issue's targets. Prints a markdown table and
  * writes bench/results/<time>/results.json (with each process's log beside it).
+ * --quick (1 s warm-up, 2 s runs) checks that everything runs; its figures are not worth reading.
  *   npm run bench -- [--duration 8] [--warmup 2] [--connections 32] [--quick]
  *                    [--size seeded|bench|all] [--engine postgres|pglite|all] [--log-level info]
  * PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/duban_bench) is the
