@@ -114,7 +114,10 @@ export function pgliteHandle(client: PGlite): DatabaseHandle {
     async subscribe(channel, subscriber) {
       const unlisten = await client.listen(channel, (payload) => subscriber.onMessage(payload));
       subscriber.onLive();
-      return once(unlisten);
+      // A closed database has no listener left to remove (and would refuse the UNLISTEN).
+      return once(async () => {
+        if (!client.closed) await unlisten();
+      });
     },
     close: once(() => client.close()),
   };
