@@ -1,41 +1,48 @@
 /**
- * The test command: runs the tap suite on PGlite, then on PostgreSQL when a server answers at
- * TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres). Without a server the
- * PostgreSQL run is skipped and says so, unless DUBAN_REQUIRE_POSTGRES=1 (CI), which makes it fail.
+ * The test command, after `npm run build`: the type check of every file (tests and benchmarks
+ * included), the check that the committed OpenAPI files match the code, and the tap suite on
+ * PGlite and on PostgreSQL when a server answers at TEST_DATABASE_URL (default
+ * postgres://postgres@127.0.0.1:5432/postgres), all at the same time: they share no state, and
+ * together they keep both cores busy where the PostgreSQL run alone spends much of its time
+ * waiting on the server. Each one's output is printed whole once it ends, in that order.
+ * Without a server the PostgreSQL run is skipped and says so, unless DUBAN_REQUIRE_POSTGRES=1
+ * (CI), which makes it fail.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { adminUrl } from './helpers/database.js';
 
-interface RunResult {
-  passed: number;
-  failed: number;
-  skipped: number;
+interface Run {
+  title: string;
+  output: string;
   exitCode: number;
 }
 
-const tapBin = fileURLToPath(new URL('../node_modules/.bin/tap', import.meta.url));
+interface SuiteCounts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+const bin = (name: string) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
 const extraArgs = process.argv.slice(2);
 
-function runSuite(engine: 'pglite' | 'postgres'): Promise<RunResult> {
+function run(title: string, command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(tapBin, ['--reporter=tap', ...extraArgs], {
-      env: { ...process.env, DUBAN_TEST_ENGINE: engine },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let tail = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      process.stdout.write(chunk);
-      tail = (tail + chunk.toString('utf8')).slice(-4096);
-    });
-    child.on('close', (code) => {
-      // tap closes with a line such as "# { total: 120, pass: 118, fail: 1, skip: 1 }".
-      const summary = /# \{ total: (\d+)(?:, pass: (\d+))?(?:, fail: (\d+))?(?:, todo: \d+)?(?:, skip: (\d+))?/.exec(tail);
-      const [, , pass = '0', fail = '0', skip = '0'] = summary ?? [];
-      resolve({ passed: Number(pass), failed: Number(fail), skipped: Number(skip), exitCode: code ?? 1 });
-    });
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('close', (code) => resolve({ title, output: Buffer.concat(chunks).toString('utf8'), exitCode: code ?? 1 }));
   });
+}
+
+/** tap closes with a line such as "# { total: 120, pass: 118, fail: 1, skip: 1 }". */
+function countsOf(output: string): SuiteCounts {
+  const summary = /# \{ total: (\d+)(?:, pass: (\d+))?(?:, fail: (\d+))?(?:, todo: \d+)?(?:, skip: (\d+))?/.exec(output.slice(-4096));
+  const [, , pass = '0', fail = '0', skip = '0'] = summary ?? [];
+  return { passed: Number(pass), failed: Number(fail), skipped: Number(skip) };
 }
 
 async function postgresAnswers(): Promise<boolean> {
@@ -52,27 +59,39 @@ async function postgresAnswers(): Promise<boolean> {
 }
 
 const redacted = adminUrl.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
-const results: RunResult[] = [];
+const postgresMissing = !(await postgresAnswers());
+const began = Date.now();
+console.log(`running the type check, the OpenAPI check and the suite on ${postgresMissing ? 'PGlite' : 'PGlite and on PostgreSQL'}, side by side…`);
 
-console.log('== Duban tests on PGlite (embedded PostgreSQL) ==');
-results.push(await runSuite('pglite'));
+const suite = (engine: 'pglite' | 'postgres', title: string) =>
+  // The PostgreSQL run waits on the server more than it computes: a third file at a time keeps the cores busy.
+  run(title, bin('tap'), ['--reporter=tap', ...(engine === 'postgres' ? ['--jobs=3'] : []), ...extraArgs], { DUBAN_TEST_ENGINE: engine });
+const runs = [
+  run('== type check (tsc -p .) ==', bin('tsc'), ['-p', '.']),
+  run('== OpenAPI files against the code ==', bin('tsx'), ['src/cli/openapi.ts', '--check']),
+  suite('pglite', '== Duban tests on PGlite (embedded PostgreSQL) =='),
+  postgresMissing ? null : suite('postgres', `== Duban tests on PostgreSQL at ${redacted} ==`),
+];
 
-let postgresMissing = false;
-if (await postgresAnswers()) {
-  console.log(`== Duban tests on PostgreSQL at ${redacted} ==`);
-  results.push(await runSuite('postgres'));
-} else {
-  postgresMissing = true;
-  console.log(`== PostgreSQL run SKIPPED: no server answers at ${redacted} (set TEST_DATABASE_URL to test against one) ==`);
+const finished: Run[] = [];
+for (const pending of runs) {
+  if (!pending) {
+    console.log(`== PostgreSQL run SKIPPED: no server answers at ${redacted} (set TEST_DATABASE_URL to test against one) ==`);
+    continue;
+  }
+  const result = await pending;
+  console.log(result.title);
+  process.stdout.write(result.output);
+  if (result.exitCode !== 0) console.log(`(exit code ${result.exitCode})`);
+  finished.push(result);
 }
 
-const total = results.reduce((sum, r) => ({ passed: sum.passed + r.passed, failed: sum.failed + r.failed, skipped: sum.skipped + r.skipped }), {
-  passed: 0,
-  failed: 0,
-  skipped: 0,
-});
+const suites = finished.filter((result) => result.title.includes('Duban tests')).map((result) => countsOf(result.output));
+const total = suites.reduce((sum, r) => ({ passed: sum.passed + r.passed, failed: sum.failed + r.failed, skipped: sum.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 });
+const failedChecks = finished.filter((result) => result.exitCode !== 0 && !result.title.includes('Duban tests')).map((result) => result.title.replace(/ ?== ?/g, ''));
 const mustHavePostgres = process.env.DUBAN_REQUIRE_POSTGRES === '1';
 if (postgresMissing && mustHavePostgres) console.log('DUBAN_REQUIRE_POSTGRES=1 and PostgreSQL did not answer: failing.');
-console.log(`engines: ${results.length === 2 ? 'pglite, postgres' : 'pglite only (PostgreSQL skipped)'}`);
-console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
-process.exitCode = results.some((r) => r.exitCode !== 0) || (postgresMissing && mustHavePostgres) ? 1 : 0;
+if (failedChecks.length) console.log(`failed: ${failedChecks.join('; ')}`);
+console.log(`engines: ${postgresMissing ? 'pglite only (PostgreSQL skipped)' : 'pglite, postgres'}`);
+console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped, in ${Math.round((Date.now() - began) / 1000)} s`);
+process.exitCode = finished.some((result) => result.exitCode !== 0) || (postgresMissing && mustHavePostgres) ? 1 : 0;

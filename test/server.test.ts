@@ -2,12 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { generateKey } from '../src/domain/api-keys.js';
 import { createTestDatabase, engine } from './helpers/database.js';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { root, serverCommand } from './helpers/service.js';
 
 interface Running {
   port: number;
@@ -16,9 +14,9 @@ interface Running {
   kill: (signal: NodeJS.Signals) => void;
 }
 
-/** Starts src/server.ts as a real process and waits until it listens. */
+/** Starts the server as a real process and waits until it listens. */
 async function startServer(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: root, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...serverCommand(), { cwd: root, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -73,7 +71,7 @@ t.test('the server starts, serves, and shuts down cleanly on SIGTERM and SIGINT'
 });
 
 t.test('a bad configuration stops the start with a message naming the variable', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: root, env: { ...process.env, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...serverCommand(), { cwd: root, env: { ...process.env, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise((resolve) => child.on('exit', resolve));

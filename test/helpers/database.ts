@@ -41,24 +41,66 @@ export async function createTestDatabase(options: { seed?: boolean; seeds?: Seed
     return { handle, url: null, drop: () => handle.close() };
   }
   const name = `duban_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
+  await adminQuery(options.seed === false ? `create database ${name}` : `create database ${name} template ${await postgresTemplate(seeds)}`);
   const url = withDatabase(adminUrl, name);
   const pgHandle = await openDatabase({ engine: 'postgres', url, poolMax: 20 });
-  if (options.seed !== false) await prepareDatabase(pgHandle, SEEDED_AT, await seedFilesOf(seeds));
   return {
     handle: pgHandle,
     url,
     async drop() {
       await pgHandle.close();
-      const cleanup = new pg.Client({ connectionString: adminUrl });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
+      await adminQuery(`drop database if exists ${name} with (force)`);
     },
   };
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(text);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Migrating and seeding a PostgreSQL database costs more than copying one: each test file's
+ * database is created from a template database built once for the code that fills it (named by
+ * templateDigest). Test files starting together build it under an advisory lock, so one builds
+ * and the others wait and copy. Templates of other digests an hour old are dropped, so a machine
+ * keeps few, while a run of other code on the same server an hour ago is not disturbed.
+ */
+async function postgresTemplate(seeds: SeedSet): Promise<string> {
+  const name = `duban_template_${seeds}_${(await templateDigest(seeds)).slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query('select pg_advisory_lock(hashtext($1))', ['duban test templates']);
+    const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (rowCount === 0) {
+      const building = `${name}_building`;
+      await admin.query(`drop database if exists ${building} with (force)`);
+      await admin.query(`create database ${building}`);
+      const handle = await openDatabase({ engine: 'postgres', url: withDatabase(adminUrl, building), poolMax: 2 });
+      try {
+        await prepareDatabase(handle, SEEDED_AT, await seedFilesOf(seeds));
+      } finally {
+        await handle.close();
+      }
+      await admin.query(`alter database ${building} rename to ${name}`);
+      await admin.query(`comment on database ${name} is '${new Date().toISOString()}'`);
+      const stale = await admin.query<{ datname: string }>(
+        `select datname from pg_database where datname like 'duban\\_template\\_%' and datname <> $1 and shobj_description(oid, 'pg_database') < $2`,
+        [name, new Date(Date.now() - 3_600_000).toISOString()],
+      );
+      for (const { datname } of stale.rows) await admin.query(`drop database if exists ${datname} with (force)`);
+    }
+    return name;
+  } finally {
+    await admin.query('select pg_advisory_unlock(hashtext($1))', ['duban test templates']).catch(() => {});
+    await admin.end();
+  }
 }
 
 /**
@@ -79,22 +121,26 @@ function withDatabase(url: string, database: string): string {
 
 const cacheDir = fileURLToPath(new URL('../../node_modules/.cache/duban/', import.meta.url));
 
-/**
- * PGlite spends seconds on initdb; a migrated, seeded data directory is dumped once and loaded by
- * every test file instead. The file name carries a digest of the migrations, the seeds and the
- * importer, so any change to them builds a new template.
- */
-async function pgliteTemplate(seeds: SeedSet): Promise<Blob> {
+/** A digest of the migrations, the seeds and the code that writes the seeded rows: a template of another digest holds other data. */
+async function templateDigest(seeds: SeedSet): Promise<string> {
   const digest = createHash('sha256').update(seeds);
   for (const dir of [migrationsFolder, join(migrationsFolder, 'meta'), seedsDir]) {
     for (const file of (await readdir(dir)).sort()) {
       if (/\.(sql|json)$/.test(file)) digest.update(file).update(await readFile(join(dir, file)));
     }
   }
-  // The code that writes the template's rows, so a change to it builds a new one too.
   for (const file of ['db/import.ts', 'db/ledger.ts', 'db/seed.ts', 'modules/documents/format.ts', 'modules/documents/validate.ts']) digest.update(await readFile(new URL(`../../src/${file}`, import.meta.url)));
   digest.update(SEEDED_AT.toISOString());
-  const file = join(cacheDir, `pglite-template-${digest.digest('hex').slice(0, 16)}.tar`);
+  return digest.digest('hex');
+}
+
+/**
+ * PGlite spends seconds on initdb; a migrated, seeded data directory is dumped once and loaded by
+ * every test file instead. The file name carries a digest of the migrations, the seeds and the
+ * importer, so any change to them builds a new template.
+ */
+async function pgliteTemplate(seeds: SeedSet): Promise<Blob> {
+  const file = join(cacheDir, `pglite-template-${(await templateDigest(seeds)).slice(0, 16)}.tar`);
   try {
     return new Blob([await readFile(file)]);
   } catch {

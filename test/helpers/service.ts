@@ -1,8 +1,23 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { generateKey } from '../../src/domain/api-keys.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+
+let built = false;
+
+/**
+ * How to start the service as `npm start` does: the compiled server, built first if the sources
+ * changed (a no-op check when `npm test` has just built it), so a test of a process runs the
+ * current code without compiling TypeScript in every process it starts.
+ */
+export function serverCommand(): [string, string[]] {
+  if (!built) {
+    execFileSync(process.execPath, [fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url)), '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    built = true;
+  }
+  return [process.execPath, ['--enable-source-maps', 'dist/server.js']];
+}
 
 export interface Service {
   url: string;
@@ -20,11 +35,11 @@ export function bootstrapKey(): string {
 }
 
 /**
- * Starts the service as an operator would (`node --import tsx src/server.ts`, or `npm start`,
- * configured by the environment) on a free port, and resolves once it listens.
+ * Starts the service as an operator would (the compiled server, or `npm start`, configured by the
+ * environment) on a free port, and resolves once it listens.
  */
 export async function startService(env: Record<string, string>, { startupMs = 60_000, viaNpm = false } = {}): Promise<Service> {
-  const [command, args] = viaNpm ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/server.ts']];
+  const [command, args] = viaNpm ? ['npm', ['start', '--silent']] : serverCommand();
   const child = spawn(command, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
