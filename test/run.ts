@@ -28,14 +28,24 @@ interface SuiteCounts {
 const bin = (name: string) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
 const extraArgs = process.argv.slice(2);
 
-function run(title: string, command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
+/** Runs a command with its output kept; `printing` settles once it has printed something (or ended). */
+function run(title: string, command: string, args: string[], env: Record<string, string> = {}): { printing: Promise<void>; done: Promise<Run> } {
+  let printing!: () => void;
+  const started = new Promise<void>((resolve) => (printing = resolve));
+  const done = new Promise<Run>((resolve) => {
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stdout.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      printing();
+    });
     child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.on('close', (code) => resolve({ title, output: Buffer.concat(chunks).toString('utf8'), exitCode: code ?? 1 }));
+    child.on('close', (code) => {
+      printing();
+      resolve({ title, output: Buffer.concat(chunks).toString('utf8'), exitCode: code ?? 1 });
+    });
   });
+  return { printing: started, done };
 }
 
 /** tap closes with a line such as "# { total: 120, pass: 118, fail: 1, skip: 1 }". */
@@ -66,11 +76,15 @@ console.log(`running the type check, the OpenAPI check and the suite on ${postgr
 const suite = (engine: 'pglite' | 'postgres', title: string) =>
   // The PostgreSQL run waits on the server more than it computes: a third file at a time keeps the cores busy.
   run(title, bin('tap'), ['--reporter=tap', ...(engine === 'postgres' ? ['--jobs=3'] : []), ...extraArgs], { DUBAN_TEST_ENGINE: engine });
+const pglite = suite('pglite', '== Duban tests on PGlite (embedded PostgreSQL) ==');
+// tap rebuilds its runner before its first output when the configured plugins differ from those it
+// was built with (as after a fresh `npm ci`); two runs rebuilding it at once would break it.
+await pglite.printing;
 const runs = [
-  run('== type check (tsc -p .) ==', bin('tsc'), ['-p', '.']),
-  run('== OpenAPI files against the code ==', bin('tsx'), ['src/cli/openapi.ts', '--check']),
-  suite('pglite', '== Duban tests on PGlite (embedded PostgreSQL) =='),
-  postgresMissing ? null : suite('postgres', `== Duban tests on PostgreSQL at ${redacted} ==`),
+  run('== type check (tsc -p .) ==', bin('tsc'), ['-p', '.']).done,
+  run('== OpenAPI files against the code ==', bin('tsx'), ['src/cli/openapi.ts', '--check']).done,
+  pglite.done,
+  postgresMissing ? null : suite('postgres', `== Duban tests on PostgreSQL at ${redacted} ==`).done,
 ];
 
 const finished: Run[] = [];
