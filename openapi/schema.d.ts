@@ -257,6 +257,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tasks/{id}/extension-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a later due date (the lead unit; Idempotency-Key honoured)
+         * @description 延期申请: before the due date in force, with the reason. After it, the request is accepted and marked late, or refused, as the task’s list says (lateExtensionRequests). One request per task waits for a decision at a time. The request is a ledger event of the task (extension_requested), so the task’s version moves.
+         */
+        post: operations["requestExtension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/extension-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Extension requests, in the order they were made (status=pending: the office’s inbox)
+         * @description Agency keys see the requests on their own agency’s tasks.
+         */
+        get: operations["listExtensionRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/extension-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An extension request and its decision */
+        get: operations["getExtensionRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/extension-requests/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve (possibly with another date) or refuse an extension request
+         * @description Approving moves the task’s due date in force (overdue and health follow it) and keeps the original one (originalDueDate) the first time; refusing needs a note. Either is a ledger event of the task (extension_approved, extension_refused).
+         */
+        post: operations["decideExtension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agencies": {
         parameters: {
             query?: never;
@@ -756,6 +833,11 @@ export interface components {
             title: string;
             /** @description The unit responsible for every task of the list that names no units of its own. */
             owner?: string | null;
+            /**
+             * @description An extension request made after the due date: accepted and marked late (mark_late, the default), or refused.
+             * @enum {string}
+             */
+            lateExtensionRequests?: "mark_late" | "refuse";
             tasks: components["schemas"]["ImportTaskInput"][];
         };
         /** @description A whole document, its responsible units and its task lists, in the import format (README). */
@@ -809,6 +891,31 @@ export interface components {
             label: string;
         };
         /**
+         * @description pending: waiting for the supervising office; approved: the due date in force moved; refused: it did not.
+         * @enum {string}
+         */
+        ExtensionRequestStatusInput: "pending" | "approved" | "refused";
+        NewExtensionRequestInput: {
+            /**
+             * Format: date
+             * @description The due date asked for; after the one in force.
+             */
+            requestedDueDate: string;
+            /** @description Why the task cannot be done by its due date (延期理由). */
+            reason: string;
+        };
+        ExtensionDecisionInput: {
+            /** @enum {string} */
+            decision: "approved" | "refused";
+            /**
+             * Format: date
+             * @description With approved: another date than the one asked for (after the due date in force).
+             */
+            dueDate?: string;
+            /** @description Required when refusing; the unit sees it. */
+            note?: string;
+        };
+        /**
          * @description not_started 未启动 → in_progress 推进中 ⇄ delayed 滞后 → completed 已完成 → verified 已销号.
          * @enum {string}
          */
@@ -818,44 +925,6 @@ export interface components {
          * @enum {string}
          */
         AssignmentRoleInput: "lead" | "co";
-        NewWebhookInput: {
-            /**
-             * Format: uri
-             * @description Receives a POST per event. Redirects are not followed; any 2xx within the timeout counts as delivered.
-             */
-            url: string;
-            /**
-             * @description Event types to send; empty (the default) sends all.
-             * @default []
-             */
-            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up")[];
-            /** @description Only events of tasks in this list. */
-            listId?: string | null;
-            /** @description Only events of tasks assigned to this agency, directly or through a group it belongs to. */
-            agencyId?: string | null;
-            description?: string | null;
-            /** @description Standard Webhooks signing secret: whsec_ + base64 of 32 random bytes. */
-            secret?: string;
-        };
-        WebhookPatchInput: {
-            /**
-             * Format: uri
-             * @description Receives a POST per event. Redirects are not followed; any 2xx within the timeout counts as delivered.
-             */
-            url?: string;
-            /** @description Event types to send; empty (the default) sends all. */
-            eventTypes?: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up")[];
-            /** @description Only events of tasks in this list. */
-            listId?: string | null;
-            /** @description Only events of tasks assigned to this agency, directly or through a group it belongs to. */
-            agencyId?: string | null;
-            description?: string | null;
-            /**
-             * @description active again resets the failure count; pending deliveries resume.
-             * @enum {string}
-             */
-            status?: "active" | "disabled";
-        };
         TaskPatchInput: {
             status?: components["schemas"]["TaskStatusInput"];
             /** @description Lead agency only. */
@@ -904,6 +973,44 @@ export interface components {
             /** @description Applied in this order; an item may build on an earlier one for the same task (its ifMatch then names the version after it). */
             items: components["schemas"]["BatchItemInput"][];
         };
+        NewWebhookInput: {
+            /**
+             * Format: uri
+             * @description Receives a POST per event. Redirects are not followed; any 2xx within the timeout counts as delivered.
+             */
+            url: string;
+            /**
+             * @description Event types to send; empty (the default) sends all.
+             * @default []
+             */
+            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused")[];
+            /** @description Only events of tasks in this list. */
+            listId?: string | null;
+            /** @description Only events of tasks assigned to this agency, directly or through a group it belongs to. */
+            agencyId?: string | null;
+            description?: string | null;
+            /** @description Standard Webhooks signing secret: whsec_ + base64 of 32 random bytes. */
+            secret?: string;
+        };
+        WebhookPatchInput: {
+            /**
+             * Format: uri
+             * @description Receives a POST per event. Redirects are not followed; any 2xx within the timeout counts as delivered.
+             */
+            url?: string;
+            /** @description Event types to send; empty (the default) sends all. */
+            eventTypes?: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused")[];
+            /** @description Only events of tasks in this list. */
+            listId?: string | null;
+            /** @description Only events of tasks assigned to this agency, directly or through a group it belongs to. */
+            agencyId?: string | null;
+            description?: string | null;
+            /**
+             * @description active again resets the failure count; pending deliveries resume.
+             * @enum {string}
+             */
+            status?: "active" | "disabled";
+        };
         /** @description The members of a problem document, for one item of a batch. */
         ItemProblem: {
             /** @description URI that identifies the problem type; README lists each one. */
@@ -931,6 +1038,11 @@ export interface components {
             currentStatus?: string;
             /** @description With invalid_transition: the statuses you may move the task to. */
             allowedStatuses?: string[];
+            /**
+             * @description With extension_decided: what the extension request was decided as.
+             * @enum {string}
+             */
+            requestStatus?: "approved" | "refused";
         };
         /** @description An RFC 9457 problem document (application/problem+json). */
         Problem: {
@@ -959,6 +1071,11 @@ export interface components {
             currentStatus?: string;
             /** @description With invalid_transition: the statuses you may move the task to. */
             allowedStatuses?: string[];
+            /**
+             * @description With extension_decided: what the extension request was decided as.
+             * @enum {string}
+             */
+            requestStatus?: "approved" | "refused";
             /** @description The request path that produced the problem. */
             instance: string;
             /** @description Also sent as the x-request-id header; quote it when reporting a problem. */
@@ -1044,6 +1161,11 @@ export interface components {
             title: string;
             /** @description The unit responsible for every task of the list that names no units of its own. */
             owner?: string | null;
+            /**
+             * @description An extension request made after the due date: accepted and marked late (mark_late, the default), or refused.
+             * @enum {string}
+             */
+            lateExtensionRequests?: "mark_late" | "refuse";
             tasks: components["schemas"]["ImportTask"][];
         };
         /** @description A whole document, its responsible units and its task lists, in the import format (README). */
@@ -1164,7 +1286,13 @@ export interface components {
             /** @enum {string} */
             status: "not_started" | "in_progress" | "delayed" | "completed" | "verified";
             progress: number;
+            /** @description The due date in force. */
             dueDate: string | null;
+            /**
+             * Format: date
+             * @description The due date before the first approved extension request; only once one was approved.
+             */
+            originalDueDate?: string;
             lastReportAt: string | null;
             assignments?: {
                 agencyId: string;
@@ -1190,10 +1318,10 @@ export interface components {
             /** @description Position in the task’s own chain, from 1. */
             seq: number;
             /**
-             * @description revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children.
+             * @description revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children; extension_requested: the lead unit asked for the due date in changes.requestedDueDate.to, its reason the note; extension_approved: the due date in force moved (changes.dueDate), the first time with originalDueDate; extension_refused: the office said no, its note saying why.
              * @enum {string}
              */
-            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up";
+            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused";
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC.
@@ -1205,6 +1333,7 @@ export interface components {
                 status?: components["schemas"]["FieldChange"];
                 progress?: components["schemas"]["FieldChange"];
                 dueDate?: components["schemas"]["FieldChange"];
+                originalDueDate?: components["schemas"]["FieldChange"];
                 lastReportAt?: components["schemas"]["FieldChange"];
                 assignments?: components["schemas"]["FieldChange"];
                 indicators?: components["schemas"]["FieldChange"];
@@ -1219,6 +1348,7 @@ export interface components {
                 plannedStart?: components["schemas"]["FieldChange"];
                 plannedEnd?: components["schemas"]["FieldChange"];
                 indicatorDefinitions?: components["schemas"]["FieldChange"];
+                requestedDueDate?: components["schemas"]["FieldChange"];
             };
             note: string | null;
             evidence: string[];
@@ -1357,6 +1487,75 @@ export interface components {
             status: "ok";
         };
         /**
+         * @description pending: waiting for the supervising office; approved: the due date in force moved; refused: it did not.
+         * @enum {string}
+         */
+        ExtensionRequestStatus: "pending" | "approved" | "refused";
+        /** @description 延期申请: a lead unit’s request for a later due date, and the supervising office’s decision. */
+        ExtensionRequest: {
+            id: string;
+            taskId: string;
+            status: components["schemas"]["ExtensionRequestStatus"];
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            requestedDueDate: string;
+            reason: string;
+            /**
+             * Format: date
+             * @description The due date in force when it was asked for.
+             */
+            dueDateAtRequest: string;
+            /** @description Asked after that due date had passed (accepted, marked, where the list’s policy is mark_late). */
+            late: boolean;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC.
+             */
+            requestedAt: string;
+            requestedBy: {
+                keyId: string | null;
+                agencyId: string | null;
+            };
+            /** @description The ledger event that recorded the request. */
+            requestEventId: number;
+            /** @description null while pending. */
+            decision: {
+                /**
+                 * Format: date-time
+                 * @description RFC 3339 timestamp in UTC.
+                 */
+                at: string;
+                keyId: string | null;
+                note: string | null;
+                /** @description The due date in force since; null when refused. */
+                approvedDueDate: string | null;
+                /** @description The ledger event that recorded the decision. */
+                eventId: number;
+            } | null;
+        };
+        ExtensionRequestPage: {
+            items: components["schemas"]["ExtensionRequest"][];
+            /** @description Cursor for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description The extension request waiting for the supervising office’s decision. */
+        PendingExtension: {
+            requestId: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            requestedDueDate: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC.
+             */
+            requestedAt: string;
+            late: boolean;
+        };
+        /**
          * @description not_started 未启动 → in_progress 推进中 ⇄ delayed 滞后 → completed 已完成 → verified 已销号.
          * @enum {string}
          */
@@ -1448,7 +1647,11 @@ export interface components {
             assignments: components["schemas"]["Assignment"][];
             status: components["schemas"]["TaskStatus"];
             progress: number;
+            /** @description The due date in force: as set, or as an approved extension request moved it. */
             dueDate: string | null;
+            /** @description The due date before the first approved extension request; null while none was approved. */
+            originalDueDate: string | null;
+            pendingExtension: components["schemas"]["PendingExtension"] | null;
             window: components["schemas"]["TaskWindow"] | null;
             /** @description Share in the parent’s roll-up. */
             weight: number;
@@ -1483,10 +1686,34 @@ export interface components {
             /** @description Cursor for the next page; null on the last page. */
             nextCursor: string | null;
         };
+        ReportResult: {
+            task: components["schemas"]["Task"];
+            event: components["schemas"]["Event"];
+        };
+        BatchItemResult: {
+            index: number;
+            taskId: string;
+            /** @description What the item alone would have answered: 200 for an update, 201 for a report, or the 4xx of its problem. */
+            status: number;
+            /** @description The task after the item. */
+            task?: components["schemas"]["Task"];
+            /** @description The ledger event of a report. */
+            event?: components["schemas"]["Event"];
+            /** @description Why the item was not applied. */
+            problem?: components["schemas"]["ItemProblem"];
+        };
+        BatchResult: {
+            /** @enum {string} */
+            mode: "atomic" | "independent";
+            applied: number;
+            failed: number;
+            /** @description One per item, in request order. */
+            results: components["schemas"]["BatchItemResult"][];
+        };
         Webhook: {
             id: string;
             url: string;
-            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up")[];
+            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused")[];
             listId: string | null;
             agencyId: string | null;
             description: string | null;
@@ -1510,7 +1737,7 @@ export interface components {
         CreatedWebhook: {
             id: string;
             url: string;
-            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up")[];
+            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused")[];
             listId: string | null;
             agencyId: string | null;
             description: string | null;
@@ -1583,10 +1810,10 @@ export interface components {
             /** @description The delivery id, as in webhook-id: the same on every retry and redelivery, so de-duplicate on it. */
             id: string;
             /**
-             * @description revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children.
+             * @description revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children; extension_requested: the lead unit asked for the due date in changes.requestedDueDate.to, its reason the note; extension_approved: the due date in force moved (changes.dueDate), the first time with originalDueDate; extension_refused: the office said no, its note saying why.
              * @enum {string}
              */
-            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up";
+            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused";
             subscriptionId: string;
             task: {
                 id: string;
@@ -1623,6 +1850,15 @@ export interface components {
                 amber: number;
                 green: number;
                 none: number;
+            };
+            /** @description 延期: as of the report’s moment, like the counts. */
+            extensions: {
+                /** @description Tasks whose due date an approved extension request moved. */
+                extendedTasks: number;
+                /** @description Days those extensions added, from each original due date to the one in force. */
+                daysAdded: number;
+                /** @description Extension requests waiting for a decision. */
+                pendingRequests: number;
             };
         };
         FollowUpRow: {
@@ -1800,36 +2036,17 @@ export interface components {
             annex: string | null;
             /** @description The unit responsible for the list’s tasks that name none of their own. */
             ownerId: string | null;
+            /**
+             * @description An extension request made after the due date is accepted and marked late (mark_late), or refused (refuse).
+             * @enum {string}
+             */
+            lateExtensionRequests: "mark_late" | "refuse";
             taskCount: number;
         };
         TaskListPage: {
             items: components["schemas"]["TaskList"][];
             /** @description Cursor for the next page; null on the last page. */
             nextCursor: string | null;
-        };
-        ReportResult: {
-            task: components["schemas"]["Task"];
-            event: components["schemas"]["Event"];
-        };
-        BatchItemResult: {
-            index: number;
-            taskId: string;
-            /** @description What the item alone would have answered: 200 for an update, 201 for a report, or the 4xx of its problem. */
-            status: number;
-            /** @description The task after the item. */
-            task?: components["schemas"]["Task"];
-            /** @description The ledger event of a report. */
-            event?: components["schemas"]["Event"];
-            /** @description Why the item was not applied. */
-            problem?: components["schemas"]["ItemProblem"];
-        };
-        BatchResult: {
-            /** @enum {string} */
-            mode: "atomic" | "independent";
-            applied: number;
-            failed: number;
-            /** @description One per item, in request order. */
-            results: components["schemas"]["BatchItemResult"][];
         };
     };
     responses: never;
@@ -2409,11 +2626,15 @@ export interface operations {
                 overdue?: "true" | "false";
                 /** @description true or false */
                 stale?: "true" | "false";
+                /** @description true: only tasks with an extension request waiting for a decision; false: only those without. */
+                extensionPending?: "true" | "false";
+                /** @description true: only tasks whose due date an approved extension moved; false: only the others. */
+                extended?: "true" | "false";
                 /** @description Case-insensitive substring of the task text or the responsible-units cell. */
                 q?: string;
                 /** @description Only tasks whose updatedAt is at or after this RFC 3339 instant. A convenience for people; to sync, use changedAfter. */
                 updatedSince?: string;
-                /** @description Incremental sync: only tasks changed after this ledger position, in the order of their latest change (lastEventId), so polling with the highest lastEventId received never misses or repeats a change. Combines with list, agency, role, article and q, never with filters a change can leave (status, overdue, stale, updatedSince). */
+                /** @description Incremental sync: only tasks changed after this ledger position, in the order of their latest change (lastEventId), so polling with the highest lastEventId received never misses or repeats a change. Combines with list, agency, role, article and q, never with filters a change can leave (status, overdue, stale, updatedSince, extensionPending, extended). */
                 changedAfter?: number;
             };
             header?: never;
@@ -2918,6 +3139,351 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestExtension: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body replay the first answer; the same key with another body is refused (422). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewExtensionRequestInput"];
+            };
+        };
+        responses: {
+            /** @description The request, waiting for the supervising office. */
+            201: {
+                headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "idempotent-replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionRequest"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The task is done or has no due date, its list refuses late requests (extension_not_open), or a request is pending (extension_pending). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExtensionRequests: {
+        parameters: {
+            query?: {
+                /** @description Page size; at most 200. */
+                limit?: number;
+                /** @description Opaque: pass back the nextCursor of the previous page, unchanged. */
+                cursor?: string;
+                status?: components["schemas"]["ExtensionRequestStatusInput"];
+                /** @description Only the requests of this task. */
+                task?: string;
+                /** @description Only requests on tasks of this list. */
+                list?: string;
+                /** @description Only requests on tasks assigned to this agency, directly or through a group it belongs to. */
+                agency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionRequestPage"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExtensionRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionRequest"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideExtension: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtensionDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description The request with its decision. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionRequest"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request was decided already (extension_decided). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -579,16 +579,36 @@ async function writeLists(tx: Transaction, file: ImportFile, directory: UnitDire
   const byId = new Map(stored.map((list) => [list.id, list]));
   const rows = (file.lists ?? []).map((list, l) => {
     const owner = list.owner ? directory.resolve(list.owner) : null;
-    return { id: list.id, documentId: document.id, position: l + 1, title: list.title, annex: list.annex ?? null, ownerId: owner && 'id' in owner ? owner.id : null };
+    return {
+      id: list.id,
+      documentId: document.id,
+      position: l + 1,
+      title: list.title,
+      annex: list.annex ?? null,
+      ownerId: owner && 'id' in owner ? owner.id : null,
+      lateExtensionRequests: list.lateExtensionRequests ?? 'mark_late',
+    };
   });
   const changed = rows.filter((row) => {
     const before = byId.get(row.id);
-    return !before || canonicalize(row) !== canonicalize({ id: before.id, documentId: before.documentId, position: before.position, title: before.title, annex: before.annex, ownerId: before.ownerId });
+    return (
+      !before ||
+      canonicalize(row) !==
+        canonicalize({
+          id: before.id,
+          documentId: before.documentId,
+          position: before.position,
+          title: before.title,
+          annex: before.annex,
+          ownerId: before.ownerId,
+          lateExtensionRequests: before.lateExtensionRequests,
+        })
+    );
   });
   if (changed.length === 0) return { created: 0, updated: 0 };
   // Positions are unique per document: park the stored ones out of the way before renumbering.
   if (stored.length > 0) await tx.update(taskLists).set({ position: sql`-${taskLists.position}` }).where(eq(taskLists.documentId, document.id));
-  for (const row of rows) await tx.insert(taskLists).values(row).onConflictDoUpdate({ target: taskLists.id, set: { position: row.position, title: row.title, annex: row.annex, ownerId: row.ownerId } });
+  for (const row of rows) await tx.insert(taskLists).values(row).onConflictDoUpdate({ target: taskLists.id, set: { position: row.position, title: row.title, annex: row.annex, ownerId: row.ownerId, lateExtensionRequests: row.lateExtensionRequests } });
   const created = changed.filter((row) => !byId.has(row.id)).length;
   return { created, updated: changed.length - created };
 }

@@ -15,6 +15,9 @@ export type ErrorCode =
   | 'batch_failed'
   | 'import_rejected'
   | 'derived_from_children'
+  | 'extension_not_open'
+  | 'extension_pending'
+  | 'extension_decided'
   | 'not_acceptable';
 
 export interface FieldIssue {

@@ -38,7 +38,11 @@ export const assignmentStateSchema = z.object({
 export const taskStateSchema = z.object({
   status: z.enum(['not_started', 'in_progress', 'delayed', 'completed', 'verified']),
   progress: z.number().int().min(0).max(100),
-  dueDate: z.iso.date().nullable(),
+  dueDate: z.iso.date().nullable().describe('The due date in force.'),
+  originalDueDate: z.iso
+    .date()
+    .optional()
+    .describe('The due date before the first approved extension request; only once one was approved.'),
   lastReportAt: z.iso.datetime().nullable(),
   assignments: z.array(assignmentStateSchema).optional(),
   indicators: z
@@ -64,6 +68,9 @@ export const revisedFields = [
   'plannedEnd',
   'indicatorDefinitions',
 ] as const;
+
+/** What an extension request's event records besides the state: the date asked for. */
+export const extensionFields = ['requestedDueDate'] as const;
 
 /** What an event says, without its own hash; hashedContent says which part of it a version covers. */
 export const ledgerEntrySchema = z.object({

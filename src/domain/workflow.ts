@@ -12,7 +12,10 @@ export type EventType =
   | 'reopened'
   | 'progress_updated'
   | 'due_date_set'
-  | 'progress_reported';
+  | 'progress_reported'
+  | 'extension_requested'
+  | 'extension_approved'
+  | 'extension_refused';
 
 export interface TaskFields {
   status: TaskStatus;

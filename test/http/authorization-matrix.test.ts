@@ -41,6 +41,17 @@ const expectations: { route: string; expected: Record<Caller, number>; request: 
     expected: { 'no-key': 401, admin: 403, supervisor: 422, auditor: 403, 'lead-agency': 200, 'co-agency': 200, 'wrong-agency': 422 },
   },
   {
+    // Task 42 has the due date the supervisor set above.
+    route: 'POST /v1/tasks/{id}/extension-requests',
+    request: () => ({ method: 'POST', url: '/v1/tasks/tj-2021-annex2-42/extension-requests', payload: { requestedDueDate: '2027-03-31', reason: '延期' } }),
+    expected: { 'no-key': 401, admin: 403, supervisor: 403, auditor: 403, 'lead-agency': 201, 'co-agency': 403, 'wrong-agency': 403 },
+  },
+  {
+    route: 'POST /v1/extension-requests/{id}/decision',
+    request: () => ({ method: 'POST', url: '/v1/extension-requests/0123456789abcdef/decision', payload: { decision: 'approved' } }),
+    expected: { 'no-key': 401, admin: 403, supervisor: 404, auditor: 403, 'lead-agency': 403, 'co-agency': 403, 'wrong-agency': 403 },
+  },
+  {
     route: 'POST /v1/webhooks',
     request: () => ({ method: 'POST', url: '/v1/webhooks', payload: { url: 'https://hooks.example.org/duban' } }),
     expected: { 'no-key': 401, admin: 201, supervisor: 403, auditor: 403, 'lead-agency': 403, 'co-agency': 403, 'wrong-agency': 403 },

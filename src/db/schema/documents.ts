@@ -61,6 +61,8 @@ export const taskLists = pgTable(
     annex: text(),
     /** The unit responsible for the list's tasks that name none of their own. */
     ownerId: text().references(() => agencies.id),
+    /** What becomes of an extension request made after the due date: accepted and marked late, or refused. */
+    lateExtensionRequests: text().$type<'mark_late' | 'refuse'>().notNull().default('mark_late'),
   },
   (t) => [unique().on(t.documentId, t.position)],
 );

@@ -43,7 +43,10 @@ export const tasks = pgTable(
     responsibleText: text(),
     status: taskStatus().notNull().default('not_started'),
     progress: integer().notNull().default(0),
+    /** The due date in force: as set, or as an approved extension request moved it. */
     dueDate: date({ mode: 'string' }),
+    /** The due date before the first approved extension; null while none was approved. */
+    originalDueDate: date({ mode: 'string' }),
     version: integer().notNull().default(1),
     /** Ledger position of the task's latest event, kept by db/ledger.ts; 0 only inside the transaction that creates the task. */
     lastEventId: bigint({ mode: 'number' }).notNull().default(0),

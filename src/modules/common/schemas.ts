@@ -21,6 +21,7 @@ const problemMembers = {
   currentVersion: z.number().int().optional().describe('With precondition_failed: the version the task is at now.'),
   currentStatus: z.string().optional().describe('With invalid_transition: the status the task is in.'),
   allowedStatuses: z.array(z.string()).optional().describe('With invalid_transition: the statuses you may move the task to.'),
+  requestStatus: z.enum(['approved', 'refused']).optional().describe('With extension_decided: what the extension request was decided as.'),
 };
 
 /** The problem one item of a batch ran into. */

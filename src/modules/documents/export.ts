@@ -139,6 +139,7 @@ export async function exportDocument(db: Database, id: string): Promise<ImportFi
         annex: list.annex,
         title: list.title,
         owner: list.ownerId,
+        lateExtensionRequests: list.lateExtensionRequests === 'mark_late' ? undefined : list.lateExtensionRequests,
         tasks: (childrenOf.get(null) ?? []).filter((task) => task.listId === list.id).map((task) => entryOf(task, list.ownerId)),
       }),
     ),

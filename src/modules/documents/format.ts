@@ -100,6 +100,10 @@ export const ListEntry = z
     annex: Text.trim().min(1).max(50).nullable().optional().describe('附件 number as written, when the list is an annex.'),
     title: Name,
     owner: UnitRef.nullable().optional().describe('The unit responsible for every task of the list that names no units of its own.'),
+    lateExtensionRequests: z
+      .enum(['mark_late', 'refuse'])
+      .optional()
+      .describe('An extension request made after the due date: accepted and marked late (mark_late, the default), or refused.'),
     tasks: z.array(TaskEntry).max(5000),
   })
   .meta({ id: 'ImportList' });

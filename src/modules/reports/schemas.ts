@@ -52,6 +52,13 @@ export const Summary = z
     overdue: z.number().int().min(0),
     stale: z.number().int().min(0),
     byHealth: countsBy(Health.options),
+    extensions: z
+      .object({
+        extendedTasks: z.number().int().min(0).describe('Tasks whose due date an approved extension request moved.'),
+        daysAdded: z.number().int().min(0).describe('Days those extensions added, from each original due date to the one in force.'),
+        pendingRequests: z.number().int().min(0).describe('Extension requests waiting for a decision.'),
+      })
+      .describe('延期: as of the report’s moment, like the counts.'),
   })
   .meta({ id: 'Summary', description: workItems });
 
@@ -86,7 +93,7 @@ export const FollowUpReport = z
 export type ReportQuery = z.output<typeof ReportQuery>;
 export type FollowUpQuery = z.output<typeof FollowUpQuery>;
 
-const Counts = Summary.omit({ asOf: true }).meta({ id: 'ReportCounts', description: workItems });
+const Counts = Summary.omit({ asOf: true, extensions: true }).meta({ id: 'ReportCounts', description: workItems });
 
 export const AgencyRow = z
   .object({

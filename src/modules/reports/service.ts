@@ -1,7 +1,7 @@
 import { and, arrayContains, asc, desc, eq, gt, inArray, lte, max, or, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { agencies, agencyMembers, taskAssignments, taskEvents, taskIndicators, tasks, type TaskStatus } from '../../db/schema/index.js';
+import { agencies, agencyMembers, extensionRequests, taskAssignments, taskEvents, taskIndicators, tasks, type TaskStatus } from '../../db/schema/index.js';
 import { documentOutline } from '../documents/service.js';
 import { indicatorMet } from '../../domain/indicators.js';
 import { daysBetween, summarize, type TaskGroup } from '../../domain/report-math.js';
@@ -85,6 +85,7 @@ function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: boolean, 
         status: sql<TaskStatus>`${tasks.status}`.as('status'),
         progress: sql<number>`${tasks.progress}`.as('progress'),
         dueDate: sql<string | null>`${tasks.dueDate}`.mapWith(tasks.dueDate).as('due_date'),
+        originalDueDate: sql<string | null>`${tasks.originalDueDate}`.mapWith(tasks.originalDueDate).as('original_due_date'),
         lastReportAt: sql<Date | null>`${tasks.lastReportAt}`.mapWith(tasks.lastReportAt).as('last_report_at'),
         quiet: sql<boolean>`${quietAt({ lastSign }, at, staleAfterDays)}`.as('quiet'),
       })
@@ -100,6 +101,7 @@ function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: boolean, 
       status: sql<TaskStatus>`${latest.state}->>'status'`.as('status'),
       progress: sql<number>`(${latest.state}->>'progress')::int`.as('progress'),
       dueDate: sql<string | null>`${latest.state}->>'dueDate'`.as('due_date'),
+      originalDueDate: sql<string | null>`${latest.state}->>'originalDueDate'`.as('original_due_date'),
       lastReportAt: sql<Date | null>`${lastReportAt}`.mapWith(tasks.lastReportAt).as('last_report_at'),
       quiet: sql<boolean>`${quietAt({ lastSign: sql`coalesce(${lastReportAt}, ${tasks.createdAt})` }, at, staleAfterDays)}`.as('quiet'),
     })
@@ -163,11 +165,35 @@ const taskCount = sql<number>`count(*)::int`;
 export async function summaryReport(db: Database, query: ReportQuery, ctx: ReportContext) {
   const { at, live } = reportMoment(query.asOf, ctx.now);
   const scoped = tasksAt(db, scopeOf(db, query), at, live, ctx.policy.staleAfterDays);
-  const groups: TaskGroup[] = await db
-    .select({ status: scoped.status, dueDate: scoped.dueDate, quiet: scoped.quiet, count: taskCount })
-    .from(scoped)
-    .groupBy(scoped.status, scoped.dueDate, scoped.quiet);
-  return { asOf: at.toISOString(), ...summarize(groups, at, ctx.policy.amberWindowDays) };
+  const [groups, [extended], [pending]] = await Promise.all([
+    db
+      .select({ status: scoped.status, dueDate: scoped.dueDate, quiet: scoped.quiet, count: taskCount })
+      .from(scoped)
+      .groupBy(scoped.status, scoped.dueDate, scoped.quiet) as Promise<TaskGroup[]>,
+    db
+      .select({
+        tasks: sql<number>`count(*) filter (where ${scoped.originalDueDate} is not null)::int`,
+        days: sql<number>`coalesce(sum(${scoped.dueDate}::date - ${scoped.originalDueDate}::date), 0)::int`,
+      })
+      .from(scoped),
+    // Requests made by then and not decided by then; a request's task is in scope as the counting reports define it.
+    db
+      .select({ count: taskCount })
+      .from(extensionRequests)
+      .innerJoin(tasks, eq(tasks.id, extensionRequests.taskId))
+      .where(
+        and(
+          scopeOf(db, query),
+          lte(extensionRequests.requestedAt, at),
+          or(sql`${extensionRequests.decidedAt} is null`, gt(extensionRequests.decidedAt, at)),
+        ),
+      ),
+  ]);
+  return {
+    asOf: at.toISOString(),
+    ...summarize(groups, at, ctx.policy.amberWindowDays),
+    extensions: { extendedTasks: extended!.tasks, daysAdded: extended!.days, pendingRequests: pending!.count },
+  };
 }
 
 /** Pages after the first carry the moment of the first, so together they list the tasks of one moment. */

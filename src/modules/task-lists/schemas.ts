@@ -8,6 +8,9 @@ export const TaskList = z
     title: z.string(),
     annex: z.string().nullable().describe('The annex label in the document (附件2), if the list is an annex.'),
     ownerId: Id.nullable().describe('The unit responsible for the list’s tasks that name none of their own.'),
+    lateExtensionRequests: z
+      .enum(['mark_late', 'refuse'])
+      .describe('An extension request made after the due date is accepted and marked late (mark_late), or refused (refuse).'),
     taskCount: z.number().int().min(0),
   })
   .meta({ id: 'TaskList' });

@@ -9,9 +9,9 @@ import type { TaskList } from './schemas.js';
 const listCursor = z.tuple([cursorParts.text, cursorParts.int]);
 
 function selectLists(db: Database) {
-  const { id, documentId, title, annex, ownerId, position } = getTableColumns(taskLists);
+  const { id, documentId, title, annex, ownerId, lateExtensionRequests, position } = getTableColumns(taskLists);
   return db
-    .select({ id, documentId, title, annex, ownerId, position, taskCount: count(tasks.id) })
+    .select({ id, documentId, title, annex, ownerId, lateExtensionRequests, position, taskCount: count(tasks.id) })
     .from(taskLists)
     .leftJoin(tasks, eq(tasks.listId, taskLists.id))
     .groupBy(taskLists.id);

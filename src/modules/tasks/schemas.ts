@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { assignmentRole, taskStatus } from '../../db/schema/index.js';
 import { BooleanFlag, CalendarDate, Id, InputDate, InputMoment, pageOf, PageQuery, Text, Timestamp } from '../common/schemas.js';
+import { PendingExtension } from '../extensions/schemas.js';
 
 export const TaskStatus = z.enum(taskStatus.enumValues).meta({
   id: 'TaskStatus',
@@ -80,7 +81,9 @@ export const Task = z
     assignments: z.array(Assignment),
     status: TaskStatus,
     progress: z.number().int().min(0).max(100),
-    dueDate: CalendarDate.nullable(),
+    dueDate: CalendarDate.nullable().describe('The due date in force: as set, or as an approved extension request moved it.'),
+    originalDueDate: CalendarDate.nullable().describe('The due date before the first approved extension request; null while none was approved.'),
+    pendingExtension: PendingExtension.nullable(),
     window: TaskWindow.nullable(),
     weight: z.number().positive().describe('Share in the parent’s roll-up.'),
     childCount: z.number().int().min(0).describe('Sub-tasks; while above 0, status and progress roll up from them and cannot be set directly.'),
@@ -111,6 +114,8 @@ export const TaskQuery = PageQuery.extend({
   article: Id.optional().describe('Only tasks that come from this article.'),
   overdue: BooleanFlag.optional(),
   stale: BooleanFlag.optional(),
+  extensionPending: BooleanFlag.optional().describe('true: only tasks with an extension request waiting for a decision; false: only those without.'),
+  extended: BooleanFlag.optional().describe('true: only tasks whose due date an approved extension moved; false: only the others.'),
   q: Text.min(1).max(200).optional().describe('Case-insensitive substring of the task text or the responsible-units cell.'),
   updatedSince: InputMoment.optional()
     .describe('Only tasks whose updatedAt is at or after this RFC 3339 instant. A convenience for people; to sync, use changedAfter.'),
@@ -121,7 +126,7 @@ export const TaskQuery = PageQuery.extend({
     .max(Number.MAX_SAFE_INTEGER)
     .optional()
     .describe(
-      'Incremental sync: only tasks changed after this ledger position, in the order of their latest change (lastEventId), so polling with the highest lastEventId received never misses or repeats a change. Combines with list, agency, role, article and q, never with filters a change can leave (status, overdue, stale, updatedSince).',
+      'Incremental sync: only tasks changed after this ledger position, in the order of their latest change (lastEventId), so polling with the highest lastEventId received never misses or repeats a change. Combines with list, agency, role, article and q, never with filters a change can leave (status, overdue, stale, updatedSince, extensionPending, extended).',
     ),
 });
 

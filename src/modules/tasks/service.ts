@@ -1,7 +1,7 @@
 import { and, arrayContains, asc, eq, exists, getTableColumns, gt, gte, ilike, inArray, isNotNull, isNull, lte, not, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { agencies, agencyMembers, taskAssignments, taskIndicators, taskLinks, tasks, type TaskRow } from '../../db/schema/index.js';
+import { agencies, agencyMembers, extensionRequests, taskAssignments, taskIndicators, taskLinks, tasks, type TaskRow } from '../../db/schema/index.js';
 import { indicatorMet } from '../../domain/indicators.js';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
 import { deriveState, type DerivationPolicy } from '../../domain/task-state.js';
@@ -35,7 +35,7 @@ export async function listTasks(db: Database, query: TaskQuery, ctx: ReadContext
  * below it; a task that changes again moves to the end with its new version, never repeated.
  */
 async function listChangedTasks(db: Database, query: TaskQuery, ctx: ReadContext) {
-  const leavable = (['status', 'overdue', 'stale', 'updatedSince'] as const).filter((name) => query[name] !== undefined);
+  const leavable = (['status', 'overdue', 'stale', 'updatedSince', 'extensionPending', 'extended'] as const).filter((name) => query[name] !== undefined);
   if (leavable.length > 0) {
     throw new InvalidInputError(
       'changedAfter reports every change; a filter a change can move a task out of would hide that change.',
@@ -95,6 +95,16 @@ function taskFilters(db: Database, query: TaskQuery, ctx: ReadContext): (SQL | u
     filters.push(or(ilike(tasks.text, pattern), ilike(tasks.responsibleText, pattern)));
   }
   if (query.updatedSince) filters.push(gte(tasks.updatedAt, new Date(query.updatedSince)));
+  if (query.extensionPending !== undefined) {
+    const pending = exists(
+      db
+        .select({ one: sql`1` })
+        .from(extensionRequests)
+        .where(and(eq(extensionRequests.taskId, tasks.id), eq(extensionRequests.status, 'pending'))),
+    );
+    filters.push(query.extensionPending ? pending : not(pending));
+  }
+  if (query.extended !== undefined) filters.push(query.extended ? isNotNull(tasks.originalDueDate) : isNull(tasks.originalDueDate));
   const flagColumns = { status: tasks.status, dueDate: tasks.dueDate, lastSign: sql`coalesce(${tasks.lastReportAt}, ${tasks.createdAt})` };
   if (query.overdue !== undefined) {
     const overdue = overdueAt(flagColumns, ctx.now);
@@ -153,8 +163,13 @@ interface IndicatorFields {
   latestEventId: number | null;
 }
 
-/** A task row with what a read shows of its assignments, links and indicators. */
-export type TaskReadRow = TaskRow & { assignments: Task['assignments']; relatedTaskIds: string[]; indicators: IndicatorFields[] };
+/** A task row with what a read shows of its assignments, links, indicators and pending extension request. */
+export type TaskReadRow = TaskRow & { assignments: Task['assignments']; relatedTaskIds: string[]; indicators: IndicatorFields[]; pendingExtension: Task['pendingExtension'] };
+
+/** The pending extension request as a read shows it; requestedAt comes back from JSON as PostgreSQL writes timestamps, so it is normalised. */
+function pendingExtensionOf(pending: Task['pendingExtension']): Task['pendingExtension'] {
+  return pending === null ? null : { ...pending, requestedAt: new Date(pending.requestedAt).toISOString() };
+}
 
 /**
  * The columns of a task read: the row and, aggregated in the same query, its assignments, links
@@ -171,13 +186,16 @@ export const taskReadColumns = {
     select json_agg(json_build_object('key', i.key, 'name', i.name, 'unit', i.unit, 'direction', i.direction, 'target', i.target, 'min', i.min, 'max', i.max,
       'baseline', i.baseline, 'due', i.due, 'latestValue', i.latest_value, 'latestAt', i.latest_at, 'latestEventId', i.latest_event_id) order by i.position)
     from task_indicators i where i.task_id = tasks.id), '[]'::json)`,
+  pendingExtension: sql<Task['pendingExtension']>`(
+    select json_build_object('requestId', e.id, 'requestedDueDate', e.requested_due_date, 'requestedAt', e.requested_at, 'late', e.late)
+    from extension_requests e where e.task_id = tasks.id and e.status = 'pending')`,
 };
 
 /** Task rows selected with plain columns, completed with their assignments, links and indicators (the exports, which page on their own). */
 export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): Promise<Task[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [assignmentRows, linkRows, indicatorRows] = await Promise.all([
+  const [assignmentRows, linkRows, indicatorRows, pendingRows] = await Promise.all([
     db
       .select({
         taskId: taskAssignments.taskId,
@@ -193,12 +211,32 @@ export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): 
       .orderBy(asc(taskAssignments.taskId), asc(taskAssignments.position)),
     db.select().from(taskLinks).where(inArray(taskLinks.taskId, ids)).orderBy(asc(taskLinks.relatedTaskId)),
     db.select().from(taskIndicators).where(inArray(taskIndicators.taskId, ids)).orderBy(asc(taskIndicators.taskId), asc(taskIndicators.position)),
+    db
+      .select({
+        taskId: extensionRequests.taskId,
+        requestId: extensionRequests.id,
+        requestedDueDate: extensionRequests.requestedDueDate,
+        requestedAt: extensionRequests.requestedAt,
+        late: extensionRequests.late,
+      })
+      .from(extensionRequests)
+      .where(and(inArray(extensionRequests.taskId, ids), eq(extensionRequests.status, 'pending'))),
   ]);
+  const pendingOf = new Map(pendingRows.map(({ taskId, requestedAt, ...pending }) => [taskId, { ...pending, requestedAt: requestedAt.toISOString() }]));
   const assignmentsOf = groupByTask(assignmentRows.map(({ taskId, ...assignment }) => ({ taskId, item: assignment })));
   const linksOf = groupByTask(linkRows.map((link) => ({ taskId: link.taskId, item: link.relatedTaskId })));
   const indicatorsOf = groupByTask(indicatorRows.map(({ taskId, position: _position, ...indicator }) => ({ taskId, item: indicator })));
   return rows.map((row) =>
-    toTask({ ...row, assignments: assignmentsOf.get(row.id) ?? [], relatedTaskIds: linksOf.get(row.id) ?? [], indicators: indicatorsOf.get(row.id) ?? [] }, ctx),
+    toTask(
+      {
+        ...row,
+        assignments: assignmentsOf.get(row.id) ?? [],
+        relatedTaskIds: linksOf.get(row.id) ?? [],
+        indicators: indicatorsOf.get(row.id) ?? [],
+        pendingExtension: pendingOf.get(row.id) ?? null,
+      },
+      ctx,
+    ),
   );
 }
 
@@ -228,6 +266,8 @@ export function toTask(row: TaskReadRow, ctx: ReadContext): Task {
     status: row.status,
     progress: row.progress,
     dueDate: row.dueDate,
+    originalDueDate: row.originalDueDate,
+    pendingExtension: pendingExtensionOf(row.pendingExtension),
     window: row.windowFrom === null ? null : { start: row.windowStart, end: row.windowEnd, inheritedFrom: row.windowFrom === row.id ? null : row.windowFrom },
     weight: row.weight,
     childCount: row.childCount,

@@ -1,0 +1,109 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { runIdempotent } from '../common/idempotency.js';
+import { authProblems, IdParams, problemResponse, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
+import { IdempotencyHeaders, ReplayHeaders } from '../tasks/write-schemas.js';
+import {
+  ExtensionDecisionInput,
+  ExtensionRequest,
+  ExtensionRequestPage,
+  ExtensionRequestParams,
+  ExtensionRequestQuery,
+  NewExtensionRequest,
+} from './schemas.js';
+import { decideExtension, getExtensionRequest, listExtensionRequests, requestExtension } from './service.js';
+
+const tags = ['extension requests'];
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  const writeContext = (principal: Parameters<typeof getExtensionRequest>[2]) => ({ now: app.deps.clock(), policy: app.deps.config, principal });
+
+  app.post(
+    '/v1/tasks/:id/extension-requests',
+    {
+      config: { access: ['agency'] },
+      schema: {
+        operationId: 'requestExtension',
+        tags,
+        summary: 'Ask for a later due date (the lead unit; Idempotency-Key honoured)',
+        description:
+          '延期申请: before the due date in force, with the reason. After it, the request is accepted and marked late, or refused, as the task’s list says (lateExtensionRequests). One request per task waits for a decision at a time. The request is a ledger event of the task (extension_requested), so the task’s version moves.',
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: NewExtensionRequest,
+        response: {
+          201: { description: 'The request, waiting for the supervising office.', headers: ReplayHeaders, content: { 'application/json': { schema: ExtensionRequest } } },
+          ...problemResponses,
+          ...authProblems,
+          409: problemResponse('The task is done or has no due date, its list refuses late requests (extension_not_open), or a request is pending (extension_pending).'),
+          422: problemResponse('The Idempotency-Key was used before with a different request.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      const key = request.headers['idempotency-key'];
+      const context = writeContext(principal);
+      const scope = key && principal.keyId ? { apiKeyId: principal.keyId, key, request: { extensionOf: request.params.id, ...request.body }, now: context.now } : null;
+      const outcome = await runIdempotent(app.deps.db, scope, async (tx) => ({ status: 201, body: await requestExtension(tx, request.params.id, request.body, context) }));
+      if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
+      const created = outcome.body as ExtensionRequest;
+      return reply.code(201).header('location', `/v1/extension-requests/${created.id}`).send(created);
+    },
+  );
+
+  app.get(
+    '/v1/extension-requests',
+    {
+      config: { access: ['agency', 'supervisor', 'auditor'] },
+      schema: {
+        operationId: 'listExtensionRequests',
+        tags,
+        summary: 'Extension requests, in the order they were made (status=pending: the office’s inbox)',
+        description: 'Agency keys see the requests on their own agency’s tasks.',
+        querystring: ExtensionRequestQuery,
+        response: { 200: ExtensionRequestPage, ...problemResponsesWithout404, ...authProblems },
+      },
+    },
+    (request) => listExtensionRequests(app.deps.db, request.query, request.principal),
+  );
+
+  app.get(
+    '/v1/extension-requests/:id',
+    {
+      config: { access: ['agency', 'supervisor', 'auditor'] },
+      schema: {
+        operationId: 'getExtensionRequest',
+        tags,
+        summary: 'An extension request and its decision',
+        params: ExtensionRequestParams,
+        response: { 200: ExtensionRequest, ...problemResponses, ...authProblems },
+      },
+    },
+    (request) => getExtensionRequest(app.deps.db, request.params.id, request.principal),
+  );
+
+  app.post(
+    '/v1/extension-requests/:id/decision',
+    {
+      config: { access: ['supervisor'] },
+      schema: {
+        operationId: 'decideExtension',
+        tags,
+        summary: 'Approve (possibly with another date) or refuse an extension request',
+        description:
+          'Approving moves the task’s due date in force (overdue and health follow it) and keeps the original one (originalDueDate) the first time; refusing needs a note. Either is a ledger event of the task (extension_approved, extension_refused).',
+        params: ExtensionRequestParams,
+        body: ExtensionDecisionInput,
+        response: {
+          200: ExtensionRequest.describe('The request with its decision.'),
+          ...problemResponses,
+          ...authProblems,
+          409: problemResponse('The request was decided already (extension_decided).'),
+        },
+      },
+    },
+    (request) => decideExtension(app.deps.db, request.params.id, request.body, writeContext(request.principal)),
+  );
+};
+
+export default routes;
