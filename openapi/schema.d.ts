@@ -334,6 +334,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tasks/{id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign for a task (签收), once per assignment
+         * @description The unit signs for the assignment it acts under: its own, or, for a district, 各区人民政府’s (the first member to sign does so for the group). A receipt is a ledger event of the task (assignment_acknowledged), so the task’s version moves; signing again answers the first receipt with 200 and records nothing.
+         */
+        post: operations["acknowledgeTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Assignments and whether their units have signed for them (acknowledged=false: who has not)
+         * @description Agency keys see the assignments of their own agency and of the groups it belongs to.
+         */
+        get: operations["listReceipts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agencies": {
         parameters: {
             query?: never;
@@ -983,7 +1023,7 @@ export interface components {
              * @description Event types to send; empty (the default) sends all.
              * @default []
              */
-            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused")[];
+            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged")[];
             /** @description Only events of tasks in this list. */
             listId?: string | null;
             /** @description Only events of tasks assigned to this agency, directly or through a group it belongs to. */
@@ -999,7 +1039,7 @@ export interface components {
              */
             url?: string;
             /** @description Event types to send; empty (the default) sends all. */
-            eventTypes?: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused")[];
+            eventTypes?: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged")[];
             /** @description Only events of tasks in this list. */
             listId?: string | null;
             /** @description Only events of tasks assigned to this agency, directly or through a group it belongs to. */
@@ -1318,10 +1358,10 @@ export interface components {
             /** @description Position in the task’s own chain, from 1. */
             seq: number;
             /**
-             * @description revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children; extension_requested: the lead unit asked for the due date in changes.requestedDueDate.to, its reason the note; extension_approved: the due date in force moved (changes.dueDate), the first time with originalDueDate; extension_refused: the office said no, its note saying why.
+             * @description revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children; extension_requested: the lead unit asked for the due date in changes.requestedDueDate.to, its reason the note; extension_approved: the due date in force moved (changes.dueDate), the first time with originalDueDate; extension_refused: the office said no, its note saying why; assignment_acknowledged: a responsible unit signed for the task (签收), changes.acknowledged.to naming the assignment’s agency.
              * @enum {string}
              */
-            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused";
+            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged";
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC.
@@ -1349,6 +1389,7 @@ export interface components {
                 plannedEnd?: components["schemas"]["FieldChange"];
                 indicatorDefinitions?: components["schemas"]["FieldChange"];
                 requestedDueDate?: components["schemas"]["FieldChange"];
+                acknowledged?: components["schemas"]["FieldChange"];
             };
             note: string | null;
             evidence: string[];
@@ -1579,6 +1620,8 @@ export interface components {
             position: number;
             /** @description A co unit’s own share, from its latest progress report with progress; null until then, and always for the lead, whose progress is the task’s. */
             progress: number | null;
+            /** @description When the unit signed for the task (签收, POST /v1/tasks/{id}/receipt); null while it has not. */
+            acknowledgedAt: string | null;
         };
         /**
          * @description at_least: met when the value reaches target; at_most: when it stays at or below target; between: when it lies in [min, max].
@@ -1710,10 +1753,32 @@ export interface components {
             /** @description One per item, in request order. */
             results: components["schemas"]["BatchItemResult"][];
         };
+        /** @description 签收: an assignment of a task to a unit, and whether the unit has signed for it. */
+        Receipt: {
+            taskId: string;
+            /** @description The assigned unit (for a group’s assignment, the group). */
+            agencyId: string;
+            agencyName: string;
+            role: components["schemas"]["AssignmentRole"];
+            /** @description When the unit signed for the task (签收); null while it has not. */
+            acknowledgedAt: string | null;
+            acknowledgedBy: {
+                keyId: string | null;
+                /** @description For a group’s assignment, the member that signed. */
+                agencyId: string | null;
+            } | null;
+            /** @description The ledger event that recorded the receipt. */
+            eventId: number | null;
+        };
+        ReceiptPage: {
+            items: components["schemas"]["Receipt"][];
+            /** @description Cursor for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
         Webhook: {
             id: string;
             url: string;
-            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused")[];
+            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged")[];
             listId: string | null;
             agencyId: string | null;
             description: string | null;
@@ -1737,7 +1802,7 @@ export interface components {
         CreatedWebhook: {
             id: string;
             url: string;
-            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused")[];
+            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged")[];
             listId: string | null;
             agencyId: string | null;
             description: string | null;
@@ -1810,10 +1875,10 @@ export interface components {
             /** @description The delivery id, as in webhook-id: the same on every retry and redelivery, so de-duplicate on it. */
             id: string;
             /**
-             * @description revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children; extension_requested: the lead unit asked for the due date in changes.requestedDueDate.to, its reason the note; extension_approved: the due date in force moved (changes.dueDate), the first time with originalDueDate; extension_refused: the office said no, its note saying why.
+             * @description revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children; extension_requested: the lead unit asked for the due date in changes.requestedDueDate.to, its reason the note; extension_approved: the due date in force moved (changes.dueDate), the first time with originalDueDate; extension_refused: the office said no, its note saying why; assignment_acknowledged: a responsible unit signed for the task (签收), changes.acknowledged.to naming the assignment’s agency.
              * @enum {string}
              */
-            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused";
+            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged";
             subscriptionId: string;
             task: {
                 id: string;
@@ -1859,6 +1924,15 @@ export interface components {
                 daysAdded: number;
                 /** @description Extension requests waiting for a decision. */
                 pendingRequests: number;
+            };
+            /** @description 签收: as of the report’s moment, over today’s assignments of the tasks that existed then. */
+            receipts: {
+                /** @description Assignments of the tasks counted (each responsible unit of each task). */
+                assignments: number;
+                /** @description Those their units had signed for (签收). */
+                acknowledged: number;
+                /** @description Those not yet signed for. */
+                pending: number;
             };
         };
         FollowUpRow: {
@@ -3484,6 +3558,176 @@ export interface operations {
             };
             /** @description The request was decided already (extension_decided). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acknowledgeTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed for already: the first receipt. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Receipt"];
+                };
+            };
+            /** @description Signed for now. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Receipt"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The task is verified (已销号) and read-only to agencies. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReceipts: {
+        parameters: {
+            query?: {
+                /** @description Page size; at most 200. */
+                limit?: number;
+                /** @description Opaque: pass back the nextCursor of the previous page, unchanged. */
+                cursor?: string;
+                /** @description false: the assignments not yet signed for; true: those signed for. */
+                acknowledged?: "true" | "false";
+                /** @description Only the assignments of this unit, directly or through a group it belongs to. */
+                agency?: string;
+                list?: string;
+                task?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptPage"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

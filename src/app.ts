@@ -8,6 +8,7 @@ import documentRoutes, { IMPORT_BODY_LIMIT } from './modules/documents/routes.js
 import healthRoutes from './modules/health/routes.js';
 import exportRoutes from './modules/exports/routes.js';
 import extensionRoutes from './modules/extensions/routes.js';
+import receiptRoutes from './modules/receipts/routes.js';
 import webhookRoutes from './modules/webhooks/routes.js';
 import reportRoutes from './modules/reports/routes.js';
 import taskListRoutes from './modules/task-lists/routes.js';
@@ -89,6 +90,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     await v1.register(taskListRoutes);
     await v1.register(taskRoutes);
     await v1.register(extensionRoutes);
+    await v1.register(receiptRoutes);
     await v1.register(agencyRoutes);
     await v1.register(apiKeyRoutes);
     await v1.register(auditRoutes);

@@ -1,11 +1,11 @@
 import canonicalize from 'canonicalize';
-import { and, asc, between, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, between, desc, eq, notInArray, sql } from 'drizzle-orm';
 import { type Actor, type AssignmentState, GENESIS_HASH, HASH_VERSION, hashEntry, type LedgerEntry, type TaskState } from '../domain/ledger.js';
 import { rollUp } from '../domain/rollup.js';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Database, Transaction } from './client.js';
 import { enqueueDeliveries } from './outbox.js';
-import { ledgerState, taskAssignments, type TaskEventRow, taskEvents, taskIndicators, type TaskRow, tasks } from './schema/index.js';
+import { assignmentReceipts, ledgerState, taskAssignments, type TaskEventRow, taskEvents, taskIndicators, type TaskRow, tasks } from './schema/index.js';
 
 export type NewEvent = Omit<LedgerEntry, 'id' | 'hashVersion' | 'seq' | 'prevHash'>;
 
@@ -82,6 +82,9 @@ export async function recordChange(
   if (given && canonicalize(given) !== canonicalize(before)) {
     await tx.delete(taskAssignments).where(eq(taskAssignments.taskId, taskId));
     if (given.length > 0) await tx.insert(taskAssignments).values(given.map((a) => assignmentRow(taskId, a)));
+    // A unit assigned again later is newly assigned, and signs again.
+    const kept = given.map((a) => a.agencyId);
+    await tx.delete(assignmentReceipts).where(and(eq(assignmentReceipts.taskId, taskId), kept.length ? notInArray(assignmentReceipts.agencyId, kept) : undefined));
     after = given;
     changes = { ...changes, assignments: { from: before, to: after } };
   }

@@ -69,8 +69,11 @@ export const revisedFields = [
   'indicatorDefinitions',
 ] as const;
 
-/** What an extension request's event records besides the state: the date asked for. */
-export const extensionFields = ['requestedDueDate'] as const;
+/**
+ * What the supervision routine's events record besides the state: the date an extension request
+ * asks for; the assignment (its agency) a receipt acknowledges.
+ */
+export const routineFields = ['requestedDueDate', 'acknowledged'] as const;
 
 /** What an event says, without its own hash; hashedContent says which part of it a version covers. */
 export const ledgerEntrySchema = z.object({

@@ -15,7 +15,8 @@ export type EventType =
   | 'progress_reported'
   | 'extension_requested'
   | 'extension_approved'
-  | 'extension_refused';
+  | 'extension_refused'
+  | 'assignment_acknowledged';
 
 export interface TaskFields {
   status: TaskStatus;
@@ -126,7 +127,7 @@ function planSupervisorUpdate(task: TaskFields, patch: TaskPatch, note: string |
   return { type, changes, note };
 }
 
-function assertOpenToAgencies(task: TaskFields) {
+export function assertOpenToAgencies(task: Pick<TaskFields, 'status'>) {
   if (task.status === 'verified') {
     throw new DomainError('task_locked', 'The task is verified (已销号) and read-only to agencies; the supervising office can reopen it.');
   }

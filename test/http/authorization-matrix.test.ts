@@ -47,6 +47,11 @@ const expectations: { route: string; expected: Record<Caller, number>; request: 
     expected: { 'no-key': 401, admin: 403, supervisor: 403, auditor: 403, 'lead-agency': 201, 'co-agency': 403, 'wrong-agency': 403 },
   },
   {
+    route: 'POST /v1/tasks/{id}/receipt',
+    request: () => ({ method: 'POST', url: '/v1/tasks/tj-2021-annex2-42/receipt' }),
+    expected: { 'no-key': 401, admin: 403, supervisor: 403, auditor: 403, 'lead-agency': 201, 'co-agency': 201, 'wrong-agency': 403 },
+  },
+  {
     route: 'POST /v1/extension-requests/{id}/decision',
     request: () => ({ method: 'POST', url: '/v1/extension-requests/0123456789abcdef/decision', payload: { decision: 'approved' } }),
     expected: { 'no-key': 401, admin: 403, supervisor: 404, auditor: 403, 'lead-agency': 403, 'co-agency': 403, 'wrong-agency': 403 },

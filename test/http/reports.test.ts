@@ -27,6 +27,7 @@ t.test('reports on a hand-checked fixture', async (t) => {
       stale: 56, // every open task but task 8, which reported today (task 44 is verified)
       byHealth: { red: 1, amber: 1, green: 55, none: 1 },
       extensions: { extendedTasks: 0, daysAdded: 0, pendingRequests: 0 },
+      receipts: { assignments: 156, acknowledged: 0, pending: 156 },
     });
   });
 

@@ -156,8 +156,8 @@ t.test('GET /v1/tasks/{id}', async (t) => {
       createdAt: '2026-01-05T08:00:00.000Z',
     });
     t.same(body.assignments, [
-      { agencyId: 'tj-education-commission', agencyName: '市教委', role: 'lead', position: 1, progress: null },
-      { agencyId: 'tj-hrss-bureau', agencyName: '市人社局', role: 'co', position: 2, progress: null },
+      { agencyId: 'tj-education-commission', agencyName: '市教委', role: 'lead', position: 1, progress: null, acknowledgedAt: null },
+      { agencyId: 'tj-hrss-bureau', agencyName: '市人社局', role: 'co', position: 2, progress: null, acknowledgedAt: null },
     ]);
   });
 

@@ -59,6 +59,13 @@ export const Summary = z
         pendingRequests: z.number().int().min(0).describe('Extension requests waiting for a decision.'),
       })
       .describe('延期: as of the report’s moment, like the counts.'),
+    receipts: z
+      .object({
+        assignments: z.number().int().min(0).describe('Assignments of the tasks counted (each responsible unit of each task).'),
+        acknowledged: z.number().int().min(0).describe('Those their units had signed for (签收).'),
+        pending: z.number().int().min(0).describe('Those not yet signed for.'),
+      })
+      .describe('签收: as of the report’s moment, over today’s assignments of the tasks that existed then.'),
   })
   .meta({ id: 'Summary', description: workItems });
 
@@ -93,7 +100,7 @@ export const FollowUpReport = z
 export type ReportQuery = z.output<typeof ReportQuery>;
 export type FollowUpQuery = z.output<typeof FollowUpQuery>;
 
-const Counts = Summary.omit({ asOf: true, extensions: true }).meta({ id: 'ReportCounts', description: workItems });
+const Counts = Summary.omit({ asOf: true, extensions: true, receipts: true }).meta({ id: 'ReportCounts', description: workItems });
 
 export const AgencyRow = z
   .object({

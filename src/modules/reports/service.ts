@@ -1,7 +1,7 @@
 import { and, arrayContains, asc, desc, eq, gt, inArray, lte, max, or, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { agencies, agencyMembers, extensionRequests, taskAssignments, taskEvents, taskIndicators, tasks, type TaskStatus } from '../../db/schema/index.js';
+import { agencies, agencyMembers, assignmentReceipts, extensionRequests, taskAssignments, taskEvents, taskIndicators, tasks, type TaskStatus } from '../../db/schema/index.js';
 import { documentOutline } from '../documents/service.js';
 import { indicatorMet } from '../../domain/indicators.js';
 import { daysBetween, summarize, type TaskGroup } from '../../domain/report-math.js';
@@ -165,7 +165,7 @@ const taskCount = sql<number>`count(*)::int`;
 export async function summaryReport(db: Database, query: ReportQuery, ctx: ReportContext) {
   const { at, live } = reportMoment(query.asOf, ctx.now);
   const scoped = tasksAt(db, scopeOf(db, query), at, live, ctx.policy.staleAfterDays);
-  const [groups, [extended], [pending]] = await Promise.all([
+  const [groups, [extended], [pending], [receipts]] = await Promise.all([
     db
       .select({ status: scoped.status, dueDate: scoped.dueDate, quiet: scoped.quiet, count: taskCount })
       .from(scoped)
@@ -188,11 +188,21 @@ export async function summaryReport(db: Database, query: ReportQuery, ctx: Repor
           or(sql`${extensionRequests.decidedAt} is null`, gt(extensionRequests.decidedAt, at)),
         ),
       ),
+    db
+      .select({ assignments: taskCount, acknowledged: sql<number>`count(${assignmentReceipts.acknowledgedAt})::int` })
+      .from(taskAssignments)
+      .innerJoin(tasks, eq(tasks.id, taskAssignments.taskId))
+      .leftJoin(
+        assignmentReceipts,
+        and(eq(assignmentReceipts.taskId, taskAssignments.taskId), eq(assignmentReceipts.agencyId, taskAssignments.agencyId), lte(assignmentReceipts.acknowledgedAt, at)),
+      )
+      .where(and(scopeOf(db, query), lte(tasks.createdAt, at))),
   ]);
   return {
     asOf: at.toISOString(),
     ...summarize(groups, at, ctx.policy.amberWindowDays),
     extensions: { extendedTasks: extended!.tasks, daysAdded: extended!.days, pendingRequests: pending!.count },
+    receipts: { assignments: receipts!.assignments, acknowledged: receipts!.acknowledged, pending: receipts!.assignments - receipts!.acknowledged },
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actorSchema, extensionFields, hashVersionSchema, revisedFields, taskStateSchema } from '../../domain/ledger.js';
+import { actorSchema, hashVersionSchema, revisedFields, routineFields, taskStateSchema } from '../../domain/ledger.js';
 import { Id, pageOf, Timestamp } from '../common/schemas.js';
 
 export const Actor = actorSchema.meta({ id: 'Actor', description: 'Who made the change: the key, its agency, its role (system for seeding).' });
@@ -17,7 +17,7 @@ const FieldChange = z.object({ from: z.unknown(), to: z.unknown() }).meta({ id: 
  * are declared (CSV columns changes.status.from, changes.text.to …) and follow TaskState when it
  * grows. Strict: a key outside the set fails loudly rather than vanishing from the response.
  */
-const changeKeys = [...taskStateSchema.keyof().options, ...revisedFields, ...extensionFields];
+const changeKeys = [...taskStateSchema.keyof().options, ...revisedFields, ...routineFields];
 const Changes = z.strictObject(
   Object.fromEntries(changeKeys.map((field) => [field, FieldChange.optional()])) as Record<(typeof changeKeys)[number], z.ZodOptional<typeof FieldChange>>,
 );
@@ -43,9 +43,10 @@ export const Event = z
       'extension_requested',
       'extension_approved',
       'extension_refused',
+      'assignment_acknowledged',
     ])
       .describe(
-        'revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children; extension_requested: the lead unit asked for the due date in changes.requestedDueDate.to, its reason the note; extension_approved: the due date in force moved (changes.dueDate), the first time with originalDueDate; extension_refused: the office said no, its note saying why.',
+        'revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children; extension_requested: the lead unit asked for the due date in changes.requestedDueDate.to, its reason the note; extension_approved: the due date in force moved (changes.dueDate), the first time with originalDueDate; extension_refused: the office said no, its note saying why; assignment_acknowledged: a responsible unit signed for the task (签收), changes.acknowledged.to naming the assignment’s agency.',
       ),
     at: Timestamp,
     actor: Actor,

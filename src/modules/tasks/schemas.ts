@@ -31,6 +31,7 @@ export const Assignment = z
       .max(100)
       .nullable()
       .describe('A co unit’s own share, from its latest progress report with progress; null until then, and always for the lead, whose progress is the task’s.'),
+    acknowledgedAt: Timestamp.nullable().describe('When the unit signed for the task (签收, POST /v1/tasks/{id}/receipt); null while it has not.'),
   })
   .meta({ id: 'Assignment' });
 

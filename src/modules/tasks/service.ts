@@ -1,7 +1,7 @@
 import { and, arrayContains, asc, eq, exists, getTableColumns, gt, gte, ilike, inArray, isNotNull, isNull, lte, not, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { agencies, agencyMembers, extensionRequests, taskAssignments, taskIndicators, taskLinks, tasks, type TaskRow } from '../../db/schema/index.js';
+import { agencies, agencyMembers, assignmentReceipts, extensionRequests, taskAssignments, taskIndicators, taskLinks, tasks, type TaskRow } from '../../db/schema/index.js';
 import { indicatorMet } from '../../domain/indicators.js';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
 import { deriveState, type DerivationPolicy } from '../../domain/task-state.js';
@@ -179,8 +179,11 @@ export const taskReadColumns = {
   ...getTableColumns(tasks),
   // Spelled out: drizzle leaves column names unqualified in a one-table select, which would bind them inside the subqueries.
   assignments: sql<Task['assignments']>`coalesce((
-    select json_agg(json_build_object('agencyId', a.agency_id, 'agencyName', ag.name, 'role', a.role, 'position', a.position, 'progress', a.share_progress) order by a.position)
-    from task_assignments a join agencies ag on ag.id = a.agency_id where a.task_id = tasks.id), '[]'::json)`,
+    select json_agg(json_build_object('agencyId', a.agency_id, 'agencyName', ag.name, 'role', a.role, 'position', a.position, 'progress', a.share_progress,
+      'acknowledgedAt', r.acknowledged_at) order by a.position)
+    from task_assignments a join agencies ag on ag.id = a.agency_id
+    left join assignment_receipts r on r.task_id = a.task_id and r.agency_id = a.agency_id
+    where a.task_id = tasks.id), '[]'::json)`,
   relatedTaskIds: sql<string[]>`coalesce((select json_agg(l.related_task_id order by l.related_task_id) from task_links l where l.task_id = tasks.id), '[]'::json)`,
   indicators: sql<IndicatorFields[]>`coalesce((
     select json_agg(json_build_object('key', i.key, 'name', i.name, 'unit', i.unit, 'direction', i.direction, 'target', i.target, 'min', i.min, 'max', i.max,
@@ -204,9 +207,11 @@ export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): 
         role: taskAssignments.role,
         position: taskAssignments.position,
         progress: taskAssignments.shareProgress,
+        acknowledgedAt: assignmentReceipts.acknowledgedAt,
       })
       .from(taskAssignments)
       .innerJoin(agencies, eq(agencies.id, taskAssignments.agencyId))
+      .leftJoin(assignmentReceipts, and(eq(assignmentReceipts.taskId, taskAssignments.taskId), eq(assignmentReceipts.agencyId, taskAssignments.agencyId)))
       .where(inArray(taskAssignments.taskId, ids))
       .orderBy(asc(taskAssignments.taskId), asc(taskAssignments.position)),
     db.select().from(taskLinks).where(inArray(taskLinks.taskId, ids)).orderBy(asc(taskLinks.relatedTaskId)),
@@ -223,7 +228,7 @@ export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): 
       .where(and(inArray(extensionRequests.taskId, ids), eq(extensionRequests.status, 'pending'))),
   ]);
   const pendingOf = new Map(pendingRows.map(({ taskId, requestedAt, ...pending }) => [taskId, { ...pending, requestedAt: requestedAt.toISOString() }]));
-  const assignmentsOf = groupByTask(assignmentRows.map(({ taskId, ...assignment }) => ({ taskId, item: assignment })));
+  const assignmentsOf = groupByTask(assignmentRows.map(({ taskId, acknowledgedAt, ...assignment }) => ({ taskId, item: { ...assignment, acknowledgedAt: acknowledgedAt?.toISOString() ?? null } })));
   const linksOf = groupByTask(linkRows.map((link) => ({ taskId: link.taskId, item: link.relatedTaskId })));
   const indicatorsOf = groupByTask(indicatorRows.map(({ taskId, position: _position, ...indicator }) => ({ taskId, item: indicator })));
   return rows.map((row) =>
@@ -262,7 +267,8 @@ export function toTask(row: TaskReadRow, ctx: ReadContext): Task {
     text: row.text,
     articleId: row.articleId,
     responsibleText: row.responsibleText,
-    assignments: row.assignments,
+    // From JSON, timestamps come as PostgreSQL writes them.
+    assignments: row.assignments.map((a) => ({ ...a, acknowledgedAt: a.acknowledgedAt === null ? null : new Date(a.acknowledgedAt).toISOString() })),
     status: row.status,
     progress: row.progress,
     dueDate: row.dueDate,

@@ -46,7 +46,7 @@ function assertOwnStatus(task: TaskRow, what: string) {
 }
 
 /** The task's assignments and the one the principal's agency acts under (null: not its task). */
-async function standingOf(db: Database | Transaction, principal: Principal, taskId: string): Promise<{ assignments: AssignmentState[]; acting: AssignmentState | null }> {
+export async function standingOf(db: Database | Transaction, principal: Principal, taskId: string): Promise<{ assignments: AssignmentState[]; acting: AssignmentState | null }> {
   if (principal.agencyId === null) return { assignments: [], acting: null };
   const [assignments, groups] = await Promise.all([
     assignmentsOf(db, taskId),

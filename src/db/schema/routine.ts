@@ -1,5 +1,6 @@
+/** The supervision routine (督查督办) around a task: extension requests and receipts. */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, date, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, date, index, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { agencies } from './agencies.js';
 import { tasks } from './tasks.js';
 
@@ -47,3 +48,28 @@ export const extensionRequests = pgTable(
 );
 
 export type ExtensionRequestRow = typeof extensionRequests.$inferSelect;
+
+/**
+ * 签收: a responsible unit's acknowledgement that it has received a task, once per assignment. A
+ * member of a group signs for the group's assignment (the first to sign, named in byAgencyId).
+ * Kept apart from task_assignments, which an import rewrites; a receipt of a unit no longer
+ * assigned is dropped with its assignment (db/ledger.ts). The event is what auditors trust.
+ */
+export const assignmentReceipts = pgTable(
+  'assignment_receipts',
+  {
+    taskId: text()
+      .notNull()
+      .references(() => tasks.id),
+    agencyId: text()
+      .notNull()
+      .references(() => agencies.id),
+    acknowledgedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    byKeyId: text(),
+    byAgencyId: text().references(() => agencies.id),
+    eventId: bigint({ mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.agencyId] }), index().on(t.agencyId, t.acknowledgedAt)],
+);
+
+export type AssignmentReceiptRow = typeof assignmentReceipts.$inferSelect;
