@@ -8,6 +8,7 @@ import documentRoutes, { IMPORT_BODY_LIMIT } from './modules/documents/routes.js
 import healthRoutes from './modules/health/routes.js';
 import exportRoutes from './modules/exports/routes.js';
 import webhookRoutes from './modules/webhooks/routes.js';
+import reminderRoutes from './modules/reminders/routes.js';
 import reportRoutes from './modules/reports/routes.js';
 import taskListRoutes from './modules/task-lists/routes.js';
 import taskRoutes from './modules/tasks/routes.js';
@@ -93,6 +94,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     await v1.register(reportRoutes);
     await v1.register(exportRoutes);
     await v1.register(webhookRoutes);
+    await v1.register(reminderRoutes);
   });
 
   return app;

@@ -65,6 +65,9 @@ export const revisedFields = [
   'indicatorDefinitions',
 ] as const;
 
+/** The key under which an urged event's changes name the unit urged (催办): { from: null, to: agencyId }. */
+export const URGED_FIELD = 'urgedAgencyId';
+
 /** What an event says, without its own hash; hashedContent says which part of it a version covers. */
 export const ledgerEntrySchema = z.object({
   id: z.number().int().min(1),

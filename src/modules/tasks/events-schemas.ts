@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actorSchema, hashVersionSchema, revisedFields, taskStateSchema } from '../../domain/ledger.js';
+import { actorSchema, hashVersionSchema, revisedFields, taskStateSchema, URGED_FIELD } from '../../domain/ledger.js';
 import { Id, pageOf, Timestamp } from '../common/schemas.js';
 
 export const Actor = actorSchema.meta({ id: 'Actor', description: 'Who made the change: the key, its agency, its role (system for seeding).' });
@@ -17,7 +17,7 @@ const FieldChange = z.object({ from: z.unknown(), to: z.unknown() }).meta({ id: 
  * are declared (CSV columns changes.status.from, changes.text.to …) and follow TaskState when it
  * grows. Strict: a key outside the set fails loudly rather than vanishing from the response.
  */
-const changeKeys = [...taskStateSchema.keyof().options, ...revisedFields];
+const changeKeys = [...taskStateSchema.keyof().options, ...revisedFields, URGED_FIELD];
 const Changes = z.strictObject(
   Object.fromEntries(changeKeys.map((field) => [field, FieldChange.optional()])) as Record<(typeof changeKeys)[number], z.ZodOptional<typeof FieldChange>>,
 );
@@ -40,8 +40,11 @@ export const Event = z
       'progress_reported',
       'revised',
       'rolled_up',
+      'urged',
     ])
-      .describe('revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children.'),
+      .describe(
+        'revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children; urged: the supervising office urged a unit (催办), named by changes.urgedAgencyId.to, with a note.',
+      ),
     at: Timestamp,
     actor: Actor,
     changes: Changes.describe('Each changed field with its value before and after.'),

@@ -27,7 +27,7 @@ export interface ProgressReport {
  * ancestors are locked with it, in id order as every writer takes them, since a change may roll
  * up into them; two writers in one subtree then queue instead of deadlocking.
  */
-async function lockTask(tx: Transaction, id: string): Promise<TaskRow> {
+export async function lockTask(tx: Transaction, id: string): Promise<TaskRow> {
   const rows = await tx
     .select()
     .from(tasks)
@@ -64,7 +64,7 @@ export async function relationOf(db: Database | Transaction, principal: Principa
   return (await standingOf(db, principal, taskId)).acting?.role ?? 'none';
 }
 
-function actorOf(principal: Principal): Actor {
+export function actorOf(principal: Principal): Actor {
   if (principal.role === 'public') throw new ForbiddenError('Writing needs an API key.');
   return { keyId: principal.keyId, agencyId: principal.agencyId, role: principal.role };
 }
