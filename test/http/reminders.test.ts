@@ -161,6 +161,16 @@ t.test('a reminder is delivered signed, its payload the reminder', async (t) => 
   t.match((await app.inject({ method: 'GET', url: `/v1/webhooks/${subscription.id}/deliveries`, headers: { authorization: admin } })).json().items, [
     { status: 'delivered', eventId: null, reminderId: reminder.id },
   ]);
+
+  // An event's body keeps its shape now that reminders share the outbox.
+  const urged = await app.inject({ method: 'POST', url: `/v1/tasks/${task(44)}/urge`, headers: { authorization: await key('supervisor') }, payload: { note: '请加快推进' } });
+  t.equal(await dispatcher.runOnce(), 1);
+  const eventRequest = receiver.received[1]!;
+  const [delivery] = (await app.inject({ method: 'GET', url: `/v1/webhooks/${subscription.id}/deliveries`, headers: { authorization: admin } })).json().items;
+  const eventPayload = JSON.parse(eventRequest.body);
+  t.same(Object.keys(eventPayload), ['id', 'type', 'subscriptionId', 'task', 'event']);
+  t.same(eventPayload, { id: String(delivery.id), type: 'urged', subscriptionId: subscription.id, task: { id: task(44), listId: 'tj-2021-annex2', number: 44 }, event: urged.json().event });
+  t.ok(new StandardWebhook(subscription.secret).verify(eventRequest.body, eventRequest.headers as Record<string, string>), 'the urge, delivered signed');
 });
 
 t.test('the feed: who sees what, filters, cursor', async (t) => {

@@ -49,7 +49,11 @@ async function claimDue(deps: DispatcherDeps, now: Date): Promise<WebhookDeliver
     .returning();
 }
 
-/** The body of a delivery: its ledger event or its reminder, with the task it is about; null when the subscription was deleted meanwhile (and the delivery with it). */
+/**
+ * The body of a delivery: its reminder or, failing that, its ledger event (a check constraint holds
+ * each row to exactly one), with the task it is about; null when the subscription was deleted
+ * meanwhile (and the delivery with it).
+ */
 async function payloadOf(deps: DispatcherDeps, delivery: WebhookDeliveryRow): Promise<{ url: string; secret: string; payload: WebhookPayload | ReminderPayload } | null> {
   const subscription = { url: webhookSubscriptions.url, secret: webhookSubscriptions.secret, listId: tasks.listId, number: tasks.number };
   if (delivery.reminderId !== null) {
