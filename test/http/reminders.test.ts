@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { eq } from 'drizzle-orm';
+import pg from 'pg';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import t from 'tap';
 import { loadConfig } from '../../src/config.js';
@@ -7,6 +9,7 @@ import { dueReminder } from '../../src/domain/reminders.js';
 import { createReminderScheduler } from '../../src/modules/reminders/scheduler.js';
 import { createDispatcher } from '../../src/modules/webhooks/dispatcher.js';
 import { appInstances, getJson, setupApp, type TestContext } from '../helpers/app.js';
+import { engine } from '../helpers/database.js';
 import { setTaskState } from '../helpers/factories.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { patchTask } from '../helpers/requests.js';
@@ -133,6 +136,30 @@ t.test('passes run at once, from two app instances on PostgreSQL: each reminder 
   );
   t.equal(await schedulers.at(-1)!.runOnce(), 0, 'nothing is left');
 });
+
+t.test(
+  'a reminder another session inserts while a pass runs: the unique key makes the pass skip it, with no delivery',
+  { skip: engine === 'postgres' ? false : 'needs a second connection: the embedded engine runs one statement at a time' },
+  async (t) => {
+    const context = await setupApp(t, LOCAL_TARGETS);
+    const { app, key, database } = context;
+    const subscription = (await app.inject({ method: 'POST', url: '/v1/webhooks', headers: { authorization: await key('admin') }, payload: { url: 'http://127.0.0.1:9/x' } })).json().id as string;
+    await setTaskState(database.handle.db, task(11), { dueDate: '2026-03-05' });
+    // Another session fires the same reminder and holds its transaction open: the pass cannot see
+    // the row, decides the reminder is due, and its insert waits on the unique key.
+    const other = new pg.Client({ connectionString: database.url! });
+    await other.connect();
+    t.teardown(() => other.end());
+    await other.query('begin');
+    await other.query(`insert into reminders (task_id, kind, occurrence, due_date, fired_at) values ($1, 'task.due_soon', '2026-03-05', '2026-03-05', now())`, [task(11)]);
+    const pass = schedulerOf(context).runOnce();
+    await sleep(300);
+    await other.query('commit');
+    t.equal(await pass, 0, 'the pass fired nothing');
+    t.equal((await database.handle.db.select().from(reminders)).length, 1, 'one reminder');
+    t.equal((await database.handle.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.subscriptionId, subscription))).length, 0, 'and the pass enqueued no delivery for it');
+  },
+);
 
 t.test('a reminder is delivered signed, its payload the reminder', async (t) => {
   const context = await setupApp(t, LOCAL_TARGETS);
