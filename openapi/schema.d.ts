@@ -217,6 +217,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tasks/{id}/urge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Urge a unit on a task, with a note (催办; supervisor; Idempotency-Key honoured)
+         * @description Records an urged event in the task’s ledger, naming the unit (the lead unless agencyId names another of the task’s units), and sends it to webhooks like any event. Being a ledger event, it moves the task’s version and ETag, as every event does.
+         */
+        post: operations["urgeTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks:batch": {
         parameters: {
             query?: never;
@@ -774,6 +794,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The reminders that fired, oldest first (task.due_soon, task.overdue)
+         * @description The feed for consumers without webhooks: poll with since=<last id received>, or follow nextCursor. Ids increase in the order reminders fired. Agency keys see the reminders of the tasks assigned to their agency or to a group it belongs to.
+         */
+        get: operations["listReminders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     taskEvent: {
@@ -790,6 +830,26 @@ export interface webhooks {
          * @description Signed per Standard Webhooks: verify webhook-signature over "<webhook-id>.<webhook-timestamp>.<raw body>" with the subscription secret (README: "Webhooks"). At least once: de-duplicate on webhook-id, which equals the payload id.
          */
         post: operations["receiveTaskEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    taskReminder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reminder (task.due_soon, task.overdue), sent once per task, kind and occurrence to each subscription that wants it
+         * @description Signed and retried like a ledger event; the payload carries the reminder instead of an event. A subscription's eventTypes, listId and agencyId filter reminders as they filter events.
+         */
+        post: operations["receiveTaskReminder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -987,6 +1047,12 @@ export interface components {
                 value: number;
             }[];
         };
+        UrgeRequestInput: {
+            /** @description What the office expects of the unit, and by when. */
+            note: string;
+            /** @description The unit urged: one of the task’s units; the lead when left out. */
+            agencyId?: string;
+        };
         /** @description update: what PATCH /v1/tasks/{id} does; report: what POST /v1/tasks/{id}/reports does. */
         BatchItemInput: {
             /** @constant */
@@ -1020,13 +1086,13 @@ export interface components {
              */
             url: string;
             /**
-             * @description Event types to send; empty (the default) sends all.
+             * @description Ledger event types and reminder kinds (task.due_soon, task.overdue) to send; empty (the default) sends all.
              * @default []
              */
-            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged")[];
-            /** @description Only events of tasks in this list. */
+            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged" | "urged" | "task.due_soon" | "task.overdue")[];
+            /** @description Only events and reminders of tasks in this list. */
             listId?: string | null;
-            /** @description Only events of tasks assigned to this agency, directly or through a group it belongs to. */
+            /** @description Only events and reminders of tasks assigned to this agency, directly or through a group it belongs to. */
             agencyId?: string | null;
             description?: string | null;
             /** @description Standard Webhooks signing secret: whsec_ + base64 of 32 random bytes. */
@@ -1038,11 +1104,11 @@ export interface components {
              * @description Receives a POST per event. Redirects are not followed; any 2xx within the timeout counts as delivered.
              */
             url?: string;
-            /** @description Event types to send; empty (the default) sends all. */
-            eventTypes?: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged")[];
-            /** @description Only events of tasks in this list. */
+            /** @description Ledger event types and reminder kinds (task.due_soon, task.overdue) to send; empty (the default) sends all. */
+            eventTypes?: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged" | "urged" | "task.due_soon" | "task.overdue")[];
+            /** @description Only events and reminders of tasks in this list. */
             listId?: string | null;
-            /** @description Only events of tasks assigned to this agency, directly or through a group it belongs to. */
+            /** @description Only events and reminders of tasks assigned to this agency, directly or through a group it belongs to. */
             agencyId?: string | null;
             description?: string | null;
             /**
@@ -1358,10 +1424,10 @@ export interface components {
             /** @description Position in the task’s own chain, from 1. */
             seq: number;
             /**
-             * @description revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children; extension_requested: the lead unit asked for the due date in changes.requestedDueDate.to, its reason the note; extension_approved: the due date in force moved (changes.dueDate), the first time with originalDueDate; extension_refused: the office said no, its note saying why; assignment_acknowledged: a responsible unit signed for the task (签收), changes.acknowledged.to naming the assignment’s agency.
+             * @description revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children; extension_requested: the lead unit asked for the due date in changes.requestedDueDate.to, its reason the note; extension_approved: the due date in force moved (changes.dueDate), the first time with originalDueDate; extension_refused: the office said no, its note saying why; assignment_acknowledged: a responsible unit signed for the task (签收), changes.acknowledged.to naming the assignment’s agency; urged: the supervising office urged a unit (催办), named by changes.urgedAgencyId.to, with a note.
              * @enum {string}
              */
-            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged";
+            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged" | "urged";
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC.
@@ -1390,6 +1456,7 @@ export interface components {
                 indicatorDefinitions?: components["schemas"]["FieldChange"];
                 requestedDueDate?: components["schemas"]["FieldChange"];
                 acknowledged?: components["schemas"]["FieldChange"];
+                urgedAgencyId?: components["schemas"]["FieldChange"];
             };
             note: string | null;
             evidence: string[];
@@ -1733,6 +1800,11 @@ export interface components {
             task: components["schemas"]["Task"];
             event: components["schemas"]["Event"];
         };
+        UrgeResult: {
+            task: components["schemas"]["Task"];
+            /** @description The urged event. */
+            event: components["schemas"]["Event"];
+        };
         BatchItemResult: {
             index: number;
             taskId: string;
@@ -1778,7 +1850,7 @@ export interface components {
         Webhook: {
             id: string;
             url: string;
-            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged")[];
+            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged" | "urged" | "task.due_soon" | "task.overdue")[];
             listId: string | null;
             agencyId: string | null;
             description: string | null;
@@ -1802,7 +1874,7 @@ export interface components {
         CreatedWebhook: {
             id: string;
             url: string;
-            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged")[];
+            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged" | "urged" | "task.due_soon" | "task.overdue")[];
             listId: string | null;
             agencyId: string | null;
             description: string | null;
@@ -1844,7 +1916,10 @@ export interface components {
         WebhookDelivery: {
             /** @description Also the webhook-id header and the payload id: the same on every retry and redelivery. */
             id: number;
-            eventId: number;
+            /** @description The ledger event delivered; null for a reminder. */
+            eventId: number | null;
+            /** @description The reminder delivered; null for a ledger event. */
+            reminderId: number | null;
             /**
              * @description failed: every attempt of the cycle failed; redeliver to start another.
              * @enum {string}
@@ -1875,10 +1950,10 @@ export interface components {
             /** @description The delivery id, as in webhook-id: the same on every retry and redelivery, so de-duplicate on it. */
             id: string;
             /**
-             * @description revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children; extension_requested: the lead unit asked for the due date in changes.requestedDueDate.to, its reason the note; extension_approved: the due date in force moved (changes.dueDate), the first time with originalDueDate; extension_refused: the office said no, its note saying why; assignment_acknowledged: a responsible unit signed for the task (签收), changes.acknowledged.to naming the assignment’s agency.
+             * @description revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children; extension_requested: the lead unit asked for the due date in changes.requestedDueDate.to, its reason the note; extension_approved: the due date in force moved (changes.dueDate), the first time with originalDueDate; extension_refused: the office said no, its note saying why; assignment_acknowledged: a responsible unit signed for the task (签收), changes.acknowledged.to naming the assignment’s agency; urged: the supervising office urged a unit (催办), named by changes.urgedAgencyId.to, with a note.
              * @enum {string}
              */
-            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged";
+            type: "created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged" | "urged";
             subscriptionId: string;
             task: {
                 id: string;
@@ -1887,6 +1962,48 @@ export interface components {
             };
             /** @description The ledger event, exactly as the API serves it; actor names the key and agency that acted. */
             event: components["schemas"]["Event"];
+        };
+        /** @description A reminder that fired. Not a change to the task: no ledger event, no new version. */
+        Reminder: {
+            /** @description Increases with every reminder fired: the feed’s order and cursor. */
+            id: number;
+            /**
+             * @description task.due_soon: REMINDER_DUE_SOON_DAYS before the due date (临近提醒); task.overdue: once the due date has passed.
+             * @enum {string}
+             */
+            kind: "task.due_soon" | "task.overdue";
+            taskId: string;
+            listId: string;
+            /** @description Which occurrence of the kind: for task.due_soon and task.overdue, the due date it is about. Each task, kind and occurrence fires once. */
+            occurrence: string;
+            /** @description The due date the reminder is about. */
+            dueDate: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC.
+             */
+            firedAt: string;
+        };
+        ReminderPage: {
+            items: components["schemas"]["Reminder"][];
+            /** @description Cursor for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        ReminderPayload: {
+            /** @description The delivery id, as in webhook-id: the same on every retry and redelivery, so de-duplicate on it. */
+            id: string;
+            /**
+             * @description task.due_soon: REMINDER_DUE_SOON_DAYS before the due date (临近提醒); task.overdue: once the due date has passed.
+             * @enum {string}
+             */
+            type: "task.due_soon" | "task.overdue";
+            subscriptionId: string;
+            task: {
+                id: string;
+                listId: string;
+                number: number;
+            };
+            reminder: components["schemas"]["Reminder"];
         };
         /** @description Counts work items only: tasks without children (childCount 0). A parent’s status rolls up from its children, so it is not counted again. */
         Summary: {
@@ -3040,6 +3157,100 @@ export interface operations {
             };
             /** @description The task is verified and read-only to agencies. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    urgeTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body replay the first answer; the same key with another body is refused (422). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UrgeRequestInput"];
+            };
+        };
+        responses: {
+            /** @description The urge, recorded: the task after it and the ledger event. */
+            201: {
+                headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "idempotent-replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UrgeResult"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5732,6 +5943,83 @@ export interface operations {
             };
         };
     };
+    listReminders: {
+        parameters: {
+            query?: {
+                /** @description Page size; at most 200. */
+                limit?: number;
+                /** @description Opaque: pass back the nextCursor of the previous page, unchanged. */
+                cursor?: string;
+                /** @description task.due_soon: REMINDER_DUE_SOON_DAYS before the due date (临近提醒); task.overdue: once the due date has passed. */
+                kind?: "task.due_soon" | "task.overdue";
+                list?: string;
+                /** @description Reminders of tasks assigned to this agency, directly or through a group it belongs to. */
+                agency?: string;
+                /** @description Only reminders with a greater id: the last id you received. */
+                since?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderPage"];
+                };
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     receiveTaskEvent: {
         parameters: {
             query?: never;
@@ -5746,6 +6034,32 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Received. Anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveTaskReminder: {
+        parameters: {
+            query?: never;
+            header: {
+                "webhook-id": string;
+                "webhook-timestamp": string;
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderPayload"];
             };
         };
         responses: {

@@ -10,6 +10,7 @@ import exportRoutes from './modules/exports/routes.js';
 import extensionRoutes from './modules/extensions/routes.js';
 import receiptRoutes from './modules/receipts/routes.js';
 import webhookRoutes from './modules/webhooks/routes.js';
+import reminderRoutes from './modules/reminders/routes.js';
 import reportRoutes from './modules/reports/routes.js';
 import taskListRoutes from './modules/task-lists/routes.js';
 import taskRoutes from './modules/tasks/routes.js';
@@ -97,6 +98,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     await v1.register(reportRoutes);
     await v1.register(exportRoutes);
     await v1.register(webhookRoutes);
+    await v1.register(reminderRoutes);
   });
 
   return app;

@@ -43,6 +43,9 @@ const configSchema = z
     WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),
     WEBHOOK_LOG_RETENTION_DAYS: positiveDays.default(30),
     WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).default('false'),
+    REMINDER_SCHEDULE: z.enum(['true', 'false']).default('true'),
+    REMINDER_POLL_MS: z.coerce.number().int().min(10).max(86_400_000).default(60_000),
+    REMINDER_DUE_SOON_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -97,6 +100,13 @@ const configSchema = z
       logRetentionDays: env.WEBHOOK_LOG_RETENTION_DAYS,
       /** Send to private, loopback and link-local addresses too: for tests and on-premises installs whose receivers live there. */
       allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true',
+    },
+    reminders: {
+      /** Run the reminder scheduler in this process; every process may, the reminders' unique key keeps each to one. */
+      schedule: env.REMINDER_SCHEDULE === 'true',
+      pollMs: env.REMINDER_POLL_MS,
+      /** task.due_soon fires this many days before the due date (0: on the day itself). */
+      dueSoonDays: env.REMINDER_DUE_SOON_DAYS,
     },
   }));
 

@@ -7,6 +7,7 @@ import { loggableError } from './db/errors.js';
 import { prepareDatabase } from './db/prepare.js';
 import { ensureBootstrapKey } from './modules/api-keys/service.js';
 import { startHousekeeping } from './modules/common/housekeeping.js';
+import { createReminderScheduler } from './modules/reminders/scheduler.js';
 import { createDispatcher } from './modules/webhooks/dispatcher.js';
 
 async function main() {
@@ -25,19 +26,21 @@ async function main() {
 
   const housekeeping = startHousekeeping({ db: database.db, clock, idempotencyRetentionHours: config.idempotencyRetentionHours, logger: app.log.child({ component: 'housekeeping' }) });
   const dispatcher = createDispatcher({ db: database.db, clock, settings: config.webhooks, logger: app.log.child({ component: 'webhooks' }) });
+  const scheduler = createReminderScheduler({ db: database.db, clock, settings: config.reminders, logger: app.log.child({ component: 'reminders' }) });
 
   // In-flight requests and webhook sends finish (Fastify stops accepting, then drains) before the database closes.
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an unexpected error');
     else app.log.info({ signal }, 'shutting down');
-    await Promise.all([app.close(), dispatcher.stop(), housekeeping.stop()]);
-    app.log.info('http server and webhook dispatcher stopped');
+    await Promise.all([app.close(), dispatcher.stop(), scheduler.stop(), housekeeping.stop()]);
+    app.log.info('http server, webhook dispatcher and reminder scheduler stopped');
     await database.close();
     app.log.info('database closed');
   });
 
   await app.listen({ port: config.port, host: config.host });
   if (config.webhooks.dispatch) dispatcher.start();
+  if (config.reminders.schedule) scheduler.start();
 }
 
 main().catch((error: unknown) => {

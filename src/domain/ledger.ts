@@ -69,11 +69,14 @@ export const revisedFields = [
   'indicatorDefinitions',
 ] as const;
 
+/** The key under which an urged event's changes name the unit urged (催办): { from: null, to: agencyId }. */
+export const URGED_FIELD = 'urgedAgencyId';
+
 /**
  * What the supervision routine's events record besides the state: the date an extension request
- * asks for; the assignment (its agency) a receipt acknowledges.
+ * asks for; the assignment (its agency) a receipt acknowledges; the unit an urge names.
  */
-export const routineFields = ['requestedDueDate', 'acknowledged'] as const;
+export const routineFields = ['requestedDueDate', 'acknowledged', URGED_FIELD] as const;
 
 /** What an event says, without its own hash; hashedContent says which part of it a version covers. */
 export const ledgerEntrySchema = z.object({

@@ -1,6 +1,6 @@
 import type { TaskStatus } from '../db/schema/index.js';
 import { DomainError, ForbiddenError, InvalidInputError } from './errors.js';
-import type { AssignmentState } from './ledger.js';
+import { type AssignmentState, URGED_FIELD } from './ledger.js';
 import type { Principal, Relation } from './permissions.js';
 
 export type EventType =
@@ -16,7 +16,8 @@ export type EventType =
   | 'extension_requested'
   | 'extension_approved'
   | 'extension_refused'
-  | 'assignment_acknowledged';
+  | 'assignment_acknowledged'
+  | 'urged';
 
 export interface TaskFields {
   status: TaskStatus;
@@ -153,4 +154,28 @@ export function planProgressReport(task: TaskFields, assignments: readonly Assig
     changes: {},
     assignments: assignments.map((a) => (a.agencyId === share.agencyId && progress !== undefined ? { ...a, progress } : a)),
   };
+}
+
+export interface PlannedUrge {
+  type: 'urged';
+  changes: { [URGED_FIELD]: { from: null; to: string } };
+  note: string;
+}
+
+/**
+ * 催办: the supervising office urges one of a task's units, the lead unless it names another, with
+ * a note saying what it expects. Recorded as a ledger event whose changes name the unit urged.
+ */
+export function planUrge(principal: Principal, assignments: readonly AssignmentState[], note: string, agencyId: string | undefined): PlannedUrge {
+  if (principal.role !== 'supervisor') throw new ForbiddenError('Only the supervising office urges a unit (催办).');
+  const target = agencyId ?? assignments.find((a) => a.role === 'lead')?.agencyId;
+  if (target === undefined) {
+    throw new InvalidInputError('This task has no responsible unit to urge.', [{ location: 'body', path: 'agencyId', message: 'the task has no assignments' }]);
+  }
+  if (!assignments.some((a) => a.agencyId === target)) {
+    throw new InvalidInputError(`${target} is not responsible for this task; urge one of its units.`, [
+      { location: 'body', path: 'agencyId', message: `not assigned to this task (its units: ${assignments.map((a) => a.agencyId).join(', ')})` },
+    ]);
+  }
+  return { type: 'urged', changes: { [URGED_FIELD]: { from: null, to: target } }, note };
 }

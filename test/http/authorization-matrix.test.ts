@@ -57,6 +57,11 @@ const expectations: { route: string; expected: Record<Caller, number>; request: 
     expected: { 'no-key': 401, admin: 403, supervisor: 404, auditor: 403, 'lead-agency': 403, 'co-agency': 403, 'wrong-agency': 403 },
   },
   {
+    route: 'POST /v1/tasks/{id}/urge',
+    request: () => ({ method: 'POST', url: '/v1/tasks/tj-2021-annex2-42/urge', payload: { note: '请加快推进' } }),
+    expected: { 'no-key': 401, admin: 403, supervisor: 201, auditor: 403, 'lead-agency': 403, 'co-agency': 403, 'wrong-agency': 403 },
+  },
+  {
     route: 'POST /v1/webhooks',
     request: () => ({ method: 'POST', url: '/v1/webhooks', payload: { url: 'https://hooks.example.org/duban' } }),
     expected: { 'no-key': 401, admin: 201, supervisor: 403, auditor: 403, 'lead-agency': 403, 'co-agency': 403, 'wrong-agency': 403 },

@@ -3,6 +3,7 @@ import { bigint, check, index, integer, pgEnum, pgTable, text, timestamp, unique
 import { agencies } from './agencies.js';
 import { taskLists } from './documents.js';
 import { taskEvents } from './events.js';
+import { reminders } from './reminders.js';
 
 export const webhookStatus = pgEnum('webhook_status', ['active', 'disabled']);
 export const deliveryStatus = pgEnum('webhook_delivery_status', ['pending', 'delivered', 'failed']);
@@ -32,7 +33,8 @@ export const webhookSubscriptions = pgTable('webhook_subscriptions', {
 
 /**
  * The outbox and the delivery log in one: a row is written in the transaction that appends the
- * event (db/outbox.ts), so it exists exactly when the event does, and the dispatcher works it off.
+ * event, or inserts the reminder, it carries (db/outbox.ts), so it exists exactly when that does,
+ * and the dispatcher works it off. Each row carries exactly one of the two.
  * A claimed row's nextAttemptAt is pushed forward by a lease, so a dispatcher that dies mid-send
  * leaves it to be claimed again once the lease runs out.
  */
@@ -43,9 +45,8 @@ export const webhookDeliveries = pgTable(
     subscriptionId: text()
       .notNull()
       .references(() => webhookSubscriptions.id, { onDelete: 'cascade' }),
-    eventId: bigint({ mode: 'number' })
-      .notNull()
-      .references(() => taskEvents.id),
+    eventId: bigint({ mode: 'number' }).references(() => taskEvents.id),
+    reminderId: bigint({ mode: 'number' }).references(() => reminders.id),
     status: deliveryStatus().notNull().default('pending'),
     /** Attempts in the current cycle; a redelivery starts a new one. */
     attempts: integer().notNull().default(0),
@@ -58,6 +59,8 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [
     unique().on(t.subscriptionId, t.eventId),
+    unique().on(t.subscriptionId, t.reminderId),
+    check('webhook_deliveries_one_subject', sql`(${t.eventId} is null) <> (${t.reminderId} is null)`),
     index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index('webhook_deliveries_finished_idx').on(t.createdAt).where(sql`${t.status} <> 'pending'`),
     index().on(t.subscriptionId, t.id),

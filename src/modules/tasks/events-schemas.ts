@@ -44,9 +44,10 @@ export const Event = z
       'extension_approved',
       'extension_refused',
       'assignment_acknowledged',
+      'urged',
     ])
       .describe(
-        'revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children; extension_requested: the lead unit asked for the due date in changes.requestedDueDate.to, its reason the note; extension_approved: the due date in force moved (changes.dueDate), the first time with originalDueDate; extension_refused: the office said no, its note saying why; assignment_acknowledged: a responsible unit signed for the task (签收), changes.acknowledged.to naming the assignment’s agency.',
+        'revised: an import changed the task’s text or structure; rolled_up: a parent’s status or progress followed a change of its children; extension_requested: the lead unit asked for the due date in changes.requestedDueDate.to, its reason the note; extension_approved: the due date in force moved (changes.dueDate), the first time with originalDueDate; extension_refused: the office said no, its note saying why; assignment_acknowledged: a responsible unit signed for the task (签收), changes.acknowledged.to naming the assignment’s agency; urged: the supervising office urged a unit (催办), named by changes.urgedAgencyId.to, with a note.',
       ),
     at: Timestamp,
     actor: Actor,

@@ -10,7 +10,8 @@ import { listTaskEvents } from './events.js';
 import { IfNoneMatchHeaders, Task, TaskEtagHeaders, TaskPage, TaskQuery } from './schemas.js';
 import { assertTaskExists, getTask, listTasks, type ReadContext } from './service.js';
 import { applyBatch } from './batch.js';
-import { BatchRequest, BatchResult, IdempotencyHeaders, IfMatchHeaders, ProgressReport, ReplayHeaders, ReportResult, TaskPatch } from './write-schemas.js';
+import { BatchRequest, BatchResult, IdempotencyHeaders, IfMatchHeaders, ProgressReport, ReplayHeaders, ReportResult, TaskPatch, UrgeRequest, UrgeResult } from './write-schemas.js';
+import { urgeTask } from './urge.js';
 import { relationOf, reportProgress, updateTask } from './writes.js';
 
 const tags = ['tasks'];
@@ -124,6 +125,38 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const context = { ...readContext(), principal };
       const scope = key && principal.keyId ? { apiKeyId: principal.keyId, key, request: { task: request.params.id, report: request.body }, now: context.now } : null;
       const outcome = await runIdempotent(app.deps.db, scope, async (tx) => ({ status: 201, body: await reportProgress(tx, request.params.id, request.body, context) }));
+      if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
+      return reply.code(outcome.status as 201).send(outcome.body as never);
+    },
+  );
+
+  app.post(
+    '/v1/tasks/:id/urge',
+    {
+      config: { access: ['supervisor'] },
+      schema: {
+        operationId: 'urgeTask',
+        tags,
+        summary: 'Urge a unit on a task, with a note (催办; supervisor; Idempotency-Key honoured)',
+        description:
+          'Records an urged event in the task’s ledger, naming the unit (the lead unless agencyId names another of the task’s units), and sends it to webhooks like any event. Being a ledger event, it moves the task’s version and ETag, as every event does.',
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: UrgeRequest,
+        response: {
+          201: { description: 'The urge, recorded: the task after it and the ledger event.', headers: ReplayHeaders, content: { 'application/json': { schema: UrgeResult } } },
+          ...problemResponses,
+          ...authProblems,
+          422: problemResponse('The Idempotency-Key was used before with a different request.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      const key = request.headers['idempotency-key'];
+      const context = { ...readContext(), principal };
+      const scope = key && principal.keyId ? { apiKeyId: principal.keyId, key, request: { task: request.params.id, urge: request.body }, now: context.now } : null;
+      const outcome = await runIdempotent(app.deps.db, scope, async (tx) => ({ status: 201, body: await urgeTask(tx, request.params.id, request.body, context) }));
       if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
       return reply.code(outcome.status as 201).send(outcome.body as never);
     },

@@ -43,6 +43,15 @@ export const ProgressReport = z
 
 export const ReportResult = z.object({ task: Task, event: Event }).meta({ id: 'ReportResult' });
 
+export const UrgeRequest = z
+  .strictObject({
+    note: Text.trim().min(1).max(4000).describe('What the office expects of the unit, and by when.'),
+    agencyId: Id.optional().describe('The unit urged: one of the task’s units; the lead when left out.'),
+  })
+  .meta({ id: 'UrgeRequest' });
+
+export const UrgeResult = z.object({ task: Task, event: Event.describe('The urged event.') }).meta({ id: 'UrgeResult' });
+
 export const IfMatchHeaders = z.looseObject({
   'if-match': z.string().max(200).optional().describe('The ETag of the task as you last read it, e.g. "3-green" (its version alone, "3", is taken too). Required.'),
 });

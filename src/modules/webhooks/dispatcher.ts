@@ -3,8 +3,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import { isDatabaseUnavailable, loggableError } from '../../db/errors.js';
-import { taskEvents, tasks, webhookAttempts, webhookDeliveries, type WebhookDeliveryRow, webhookSubscriptions } from '../../db/schema/index.js';
+import { reminders, taskEvents, tasks, webhookAttempts, webhookDeliveries, type WebhookDeliveryRow, webhookSubscriptions } from '../../db/schema/index.js';
 import { nextAttemptAfterFailure, retryAfterMs, signatureHeaders } from '../../domain/webhooks.js';
+import { toReminder } from '../reminders/service.js';
+import type { ReminderPayload } from '../reminders/schemas.js';
 import { toEvent } from '../tasks/events.js';
 import type { WebhookPayload } from './schemas.js';
 import { postWebhook } from './send.js';
@@ -47,28 +49,52 @@ async function claimDue(deps: DispatcherDeps, now: Date): Promise<WebhookDeliver
     .returning();
 }
 
-/** Sends one delivery; null when its subscription was deleted meanwhile (and the delivery with it). */
-async function send(deps: DispatcherDeps, delivery: WebhookDeliveryRow): Promise<Outcome | null> {
+/**
+ * The body of a delivery: its reminder or, failing that, its ledger event (a check constraint holds
+ * each row to exactly one), with the task it is about; null when the subscription was deleted
+ * meanwhile (and the delivery with it).
+ */
+async function payloadOf(deps: DispatcherDeps, delivery: WebhookDeliveryRow): Promise<{ url: string; secret: string; payload: WebhookPayload | ReminderPayload } | null> {
+  const subscription = { url: webhookSubscriptions.url, secret: webhookSubscriptions.secret, listId: tasks.listId, number: tasks.number };
+  if (delivery.reminderId !== null) {
+    const [found] = await deps.db
+      .select({ ...subscription, reminder: reminders })
+      .from(webhookSubscriptions)
+      .innerJoin(reminders, eq(reminders.id, delivery.reminderId))
+      .innerJoin(tasks, eq(tasks.id, reminders.taskId))
+      .where(eq(webhookSubscriptions.id, delivery.subscriptionId));
+    if (!found) return null;
+    const reminder = toReminder({ ...found.reminder, listId: found.listId });
+    return {
+      url: found.url,
+      secret: found.secret,
+      payload: { id: String(delivery.id), type: reminder.kind, subscriptionId: delivery.subscriptionId, task: { id: reminder.taskId, listId: found.listId, number: found.number }, reminder },
+    };
+  }
   const [found] = await deps.db
-    .select({ url: webhookSubscriptions.url, secret: webhookSubscriptions.secret, event: taskEvents, listId: tasks.listId, number: tasks.number })
+    .select({ ...subscription, event: taskEvents })
     .from(webhookSubscriptions)
-    .innerJoin(taskEvents, eq(taskEvents.id, delivery.eventId))
+    .innerJoin(taskEvents, eq(taskEvents.id, delivery.eventId!))
     .innerJoin(tasks, eq(tasks.id, taskEvents.taskId))
     .where(eq(webhookSubscriptions.id, delivery.subscriptionId));
   if (!found) return null;
   const event = toEvent(found.event);
-  const payload: WebhookPayload = {
-    id: String(delivery.id),
-    type: event.type,
-    subscriptionId: delivery.subscriptionId,
-    task: { id: event.taskId, listId: found.listId, number: found.number },
-    event,
+  return {
+    url: found.url,
+    secret: found.secret,
+    payload: { id: String(delivery.id), type: event.type, subscriptionId: delivery.subscriptionId, task: { id: event.taskId, listId: found.listId, number: found.number }, event },
   };
-  const body = JSON.stringify(payload);
+}
+
+/** Sends one delivery; null when its subscription was deleted meanwhile. */
+async function send(deps: DispatcherDeps, delivery: WebhookDeliveryRow): Promise<Outcome | null> {
+  const found = await payloadOf(deps, delivery);
+  if (!found) return null;
+  const body = JSON.stringify(found.payload);
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
-    const headers = { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...signatureHeaders(found.secret, payload.id, deps.clock(), body) };
+    const headers = { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...signatureHeaders(found.secret, found.payload.id, deps.clock(), body) };
     const { statusCode, retryAfter } = await postWebhook(found.url, headers, body, deps.settings);
     const ok = statusCode >= 200 && statusCode < 300;
     return { statusCode, error: ok ? null : `the receiver answered ${statusCode}`, retryAfter, durationMs: elapsed() };

@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { REMINDER_KINDS } from '../../db/schema/index.js';
 import { Event } from '../tasks/events-schemas.js';
 import { Id, isStorableText, PageQuery, pageOf, STORABLE_TEXT_MESSAGE, Text, Timestamp } from '../common/schemas.js';
 
 const EventType = Event.shape.type;
+/** What a subscription may ask for: ledger event types and reminder kinds. */
+const DeliveredType = z.enum([...EventType.options, ...REMINDER_KINDS]);
 
 export const WebhookId = z.string().regex(/^[a-f0-9]{16}$/, 'must be the 16-character subscription id');
 
@@ -21,9 +24,12 @@ const Secret = z
   .describe('Standard Webhooks signing secret: whsec_ + base64 of 32 random bytes.');
 
 const filters = {
-  eventTypes: z.array(EventType).max(EventType.options.length).describe('Event types to send; empty (the default) sends all.'),
-  listId: Id.nullable().describe('Only events of tasks in this list.'),
-  agencyId: Id.nullable().describe('Only events of tasks assigned to this agency, directly or through a group it belongs to.'),
+  eventTypes: z
+    .array(DeliveredType)
+    .max(DeliveredType.options.length)
+    .describe('Ledger event types and reminder kinds (task.due_soon, task.overdue) to send; empty (the default) sends all.'),
+  listId: Id.nullable().describe('Only events and reminders of tasks in this list.'),
+  agencyId: Id.nullable().describe('Only events and reminders of tasks assigned to this agency, directly or through a group it belongs to.'),
   description: Text.trim().min(1).max(200).nullable(),
 };
 
@@ -54,7 +60,7 @@ export const Webhook = z
   .object({
     id: WebhookId,
     url: z.string(),
-    eventTypes: z.array(EventType),
+    eventTypes: z.array(DeliveredType),
     listId: Id.nullable(),
     agencyId: Id.nullable(),
     description: z.string().nullable(),
@@ -91,7 +97,8 @@ export const Attempt = z
 export const Delivery = z
   .object({
     id: z.number().int().min(1).describe('Also the webhook-id header and the payload id: the same on every retry and redelivery.'),
-    eventId: z.number().int().min(1),
+    eventId: z.number().int().min(1).nullable().describe('The ledger event delivered; null for a reminder.'),
+    reminderId: z.number().int().min(1).nullable().describe('The reminder delivered; null for a ledger event.'),
     status: z.enum(['pending', 'delivered', 'failed']).describe('failed: every attempt of the cycle failed; redeliver to start another.'),
     attempts: z.number().int().min(0).describe('Attempts in the current cycle.'),
     nextAttemptAt: Timestamp.nullable().describe('When a pending delivery is tried next.'),

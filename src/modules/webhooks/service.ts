@@ -144,6 +144,7 @@ async function withLog(db: Database, rows: WebhookDeliveryRow[]) {
   return rows.map((row) => ({
     id: row.id,
     eventId: row.eventId,
+    reminderId: row.reminderId,
     status: row.status,
     attempts: row.attempts,
     nextAttemptAt: row.status === 'pending' ? row.nextAttemptAt.toISOString() : null,
