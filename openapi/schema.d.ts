@@ -677,6 +677,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/scorecards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per unit over a period (考评): tasks led and co-operated, completed on time and late, overdue now, extensions, receipts, and the score
+         * @description The score's rules are in README ("Scorecards"); each row carries its parts. agency picks the unit's row. With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves.
+         */
+        get: operations["getScorecards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/exports/tasks": {
         parameters: {
             query?: never;
@@ -2218,6 +2238,57 @@ export interface components {
             };
             /** @description In list order, then the task’s own order of its indicators. */
             items: components["schemas"]["IndicatorReportRow"][];
+        };
+        ScorecardRow: {
+            agencyId: string;
+            name: string;
+            kind: components["schemas"]["AgencyKind"];
+            /** @description Tasks it leads (as a member, its group’s), among those in scope that existed at asOf. */
+            led: number;
+            coOperated: number;
+            /** @description Tasks it leads first completed in the period, on or before the due date then in force (or with none). */
+            completedOnTime: number;
+            /** @description Tasks it leads first completed in the period, after the due date then in force. */
+            completedLate: number;
+            /** @description Tasks it leads overdue at asOf. */
+            overdueNow: number;
+            /** @description Days those tasks are overdue at asOf, in total. */
+            daysOverdue: number;
+            /** @description Extension requests on tasks it leads, made in the period. */
+            extensionsRequested: number;
+            /** @description Extension requests on tasks it leads, approved in the period. */
+            extensionsApproved: number;
+            /** @description Assignments it acts under (its own, and its groups’). */
+            assignments: number;
+            /** @description Of those, not signed for (签收) at asOf. */
+            receiptsPending: number;
+            /** @description Each part of the score in [0, 1] (4 decimals); null where the unit has nothing it judges. README, "Scorecards", has the rules. */
+            parts: {
+                completion: number | null;
+                timeliness: number | null;
+                receipt: number | null;
+            };
+            /** @description Out of 100: the weighted mean of the parts that apply (completion 3, timeliness 3, receipt 1); null when none does. */
+            score: number | null;
+        };
+        /** @description 考评: per unit over a period, as of a moment; work items only, like the counting reports. */
+        Scorecards: {
+            /**
+             * Format: date-time
+             * @description The moment the scorecards describe.
+             */
+            asOf: string;
+            /**
+             * Format: date-time
+             * @description Start of the period scored.
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description End of the period scored: the end of the last day, or asOf when earlier.
+             */
+            to: string;
+            items: components["schemas"]["ScorecardRow"][];
         };
         TaskList: {
             id: string;
@@ -5195,6 +5266,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IndicatorReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Nothing the report depends on changed since the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept allows neither application/json nor text/csv. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getScorecards: {
+        parameters: {
+            query: {
+                /** @description One list id, or several separated by commas. */
+                list?: string;
+                /** @description Only this task and everything under it (a phase, a year, a group of items). */
+                parent?: string;
+                /** @description Only tasks whose window in force (own or inherited) includes this date. */
+                activeOn?: string;
+                /** @description Only tasks assigned to this agency, directly or through a group it belongs to. */
+                agency?: string;
+                /** @description RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count. */
+                asOf?: string;
+                /** @description With text/csv: start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
+                bom?: "true" | "false";
+                /** @description First day of the period scored (UTC). */
+                from: string;
+                /** @description Last day of the period scored (UTC); the period ends at asOf when that is earlier. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per unit with tasks in scope. */
+            200: {
+                headers: {
+                    /** @description Weak validator: send it as If-None-Match to get 304 while the report is unchanged. */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scorecards"];
                     "text/csv": string;
                 };
             };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, Timestamp } from '../common/schemas.js';
 import { csvView } from './respond.js';
+import { ScorecardRow, Scorecards } from './scorecard-schemas.js';
 import { AgencyReport, AgencyRow, ArticleReport, ArticleRow, FollowUpReport, FollowUpRow, IndicatorReport, IndicatorRow, Summary, Timeline, TimelinePoint } from './schemas.js';
 
 /**
@@ -25,6 +26,10 @@ export const followUpCsv = csvView(z.object({ asOf: Timestamp, ...FollowUpRow.sh
 
 export const timelineCsv = csvView(z.object({ interval: Timeline.shape.interval, ...TimelinePoint.shape }), (report: z.output<typeof Timeline>) =>
   report.points.map((point) => ({ interval: report.interval, ...point })),
+);
+
+export const scorecardCsv = csvView(z.object({ asOf: Timestamp, from: Timestamp, to: Timestamp, ...ScorecardRow.shape }), (report: z.output<typeof Scorecards>) =>
+  report.items.map((row) => ({ asOf: report.asOf, from: report.from, to: report.to, ...row })),
 );
 
 export const indicatorCsv = csvView(z.object({ asOf: Timestamp, ...IndicatorRow.shape }), (report: z.output<typeof IndicatorReport>) =>

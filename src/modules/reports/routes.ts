@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authProblems, problemResponse, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
-import { agencyCsv, articleCsv, followUpCsv, indicatorCsv, summaryCsv, timelineCsv } from './csv-rows.js';
+import { agencyCsv, articleCsv, followUpCsv, indicatorCsv, scorecardCsv, summaryCsv, timelineCsv } from './csv-rows.js';
+import { ScorecardQuery, Scorecards } from './scorecard-schemas.js';
+import { scorecardReport } from './scorecards.js';
 import { jsonOrCsv, sendReport } from './respond.js';
 import {
   AgencyReport,
@@ -224,6 +226,30 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         tag: (format) => reportTag(db, 'indicators', request.query, ctx, format),
         compute: () => indicatorReport(db, request.query, ctx),
         csv: indicatorCsv,
+        bom: request.query.bom,
+      });
+    },
+  );
+
+  app.get(
+    '/v1/reports/scorecards',
+    {
+      config: access,
+      schema: {
+        operationId: 'getScorecards',
+        tags,
+        summary: 'Per unit over a period (考评): tasks led and co-operated, completed on time and late, overdue now, extensions, receipts, and the score',
+        description: `The score's rules are in README ("Scorecards"); each row carries its parts. agency picks the unit's row. ${asOfNote}`,
+        querystring: ScorecardQuery,
+        response: { 200: { ...jsonOrCsv(Scorecards, 'One row per unit with tasks in scope.'), headers: reportHeaders }, ...notModified, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const ctx = context();
+      return sendReport(request, reply, {
+        tag: (format) => reportTag(db, 'scorecards', request.query, ctx, format),
+        compute: () => scorecardReport(db, request.query, ctx),
+        csv: scorecardCsv,
         bom: request.query.bom,
       });
     },

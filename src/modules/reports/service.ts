@@ -53,7 +53,7 @@ function tasksIn(db: Database, query: Scope): SQL | undefined {
  * (children, windows) changes only by import, which records it in the ledger; a report of a past
  * moment reads the tree as it stands now, as it reads the tasks' texts.
  */
-function scopeOf(db: Database, query: Scope): SQL {
+export function scopeOf(db: Database, query: Scope): SQL {
   return and(eq(tasks.childCount, 0), tasksIn(db, query))!;
 }
 
@@ -75,7 +75,7 @@ function stateAt(db: Database, at: Date) {
  * created later have no such event and drop out. `quiet` is the stale rule's test of the last
  * report against the policy's cutoff.
  */
-function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: boolean, staleAfterDays: number) {
+export function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: boolean, staleAfterDays: number) {
   const shared = { id: tasks.id, listId: tasks.listId, position: tasks.position, number: tasks.number, text: tasks.text, articleId: tasks.articleId, createdAt: tasks.createdAt };
   if (live) {
     const lastSign = sql`coalesce(${tasks.lastReportAt}, ${tasks.createdAt})`;
@@ -111,7 +111,7 @@ function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: boolean, 
     .as('task_at');
 }
 
-export type ReportName = 'summary' | 'agencies' | 'articles' | 'overdue' | 'stale' | 'timeline' | 'indicators';
+export type ReportName = 'summary' | 'agencies' | 'articles' | 'overdue' | 'stale' | 'timeline' | 'indicators' | 'scorecards';
 
 /**
  * What of the clock each report shows besides the date: counts of stale tasks; follow-up rows'
@@ -127,16 +127,18 @@ const clockShown: Record<ReportName, ClockFact[]> = {
   stale: ['daysSinceReport'],
   timeline: [],
   indicators: [],
+  // Overdue days follow the date, which every live tag names.
+  scorecards: [],
 };
 
 /**
  * The tasks a report covers: the indicator report every task in scope, as an indicator is its own
- * task's target, parent or not; the others their work items. The agency report's `agency` picks
- * the agency rows, not the tasks.
+ * task's target, parent or not; the others their work items. The agency report's and the
+ * scorecards' `agency` picks the agency rows, not the tasks.
  */
 function reportScope(db: Database, name: ReportName, query: Scope): SQL | undefined {
   if (name === 'indicators') return tasksIn(db, query);
-  return scopeOf(db, name === 'agencies' ? { ...query, agency: undefined } : query);
+  return scopeOf(db, name === 'agencies' || name === 'scorecards' ? { ...query, agency: undefined } : query);
 }
 
 /**
@@ -264,6 +266,29 @@ export async function followUpReport(db: Database, query: FollowUpQuery, kind: '
   };
 }
 
+/** An agency acts for itself and for every group it is a member of. */
+export function actingAgencies(db: Database) {
+  return db.$with('acting').as(
+    db
+      .select({ agencyId: sql<string>`${agencies.id}`.as('acting_agency_id'), via: sql<string>`${agencies.id}`.as('acting_via') })
+      .from(agencies)
+      .unionAll(db.select({ agencyId: sql<string>`${agencyMembers.memberId}`.as('acting_agency_id'), via: sql<string>`${agencyMembers.groupId}`.as('acting_via') }).from(agencyMembers)),
+  );
+}
+
+/** Each agency's role on each task it acts on (lead wins when it holds both), optionally of one agency. */
+export function actingRoles(db: Database, agencyId: string | undefined) {
+  const acting = actingAgencies(db);
+  return db
+    .with(acting)
+    .select({ agencyId: acting.agencyId, taskId: taskAssignments.taskId, role: sql<'lead' | 'co'>`min(${taskAssignments.role})::text`.as('role') })
+    .from(taskAssignments)
+    .innerJoin(acting, eq(acting.via, taskAssignments.agencyId))
+    .where(agencyId ? eq(acting.agencyId, agencyId) : undefined)
+    .groupBy(acting.agencyId, taskAssignments.taskId)
+    .as('roles');
+}
+
 /**
  * Per agency: tasks led and co-owned (a member counts its group's tasks; lead wins when it holds
  * both roles on a task), their counts, and when the agency last reported. Agencies with no task
@@ -272,21 +297,7 @@ export async function followUpReport(db: Database, query: FollowUpQuery, kind: '
 export async function agencyReport(db: Database, query: ReportQuery, ctx: ReportContext) {
   const { at, live } = reportMoment(query.asOf, ctx.now);
   const scoped = tasksAt(db, reportScope(db, 'agencies', query), at, live, ctx.policy.staleAfterDays);
-  // An agency acts for itself and for every group it is a member of.
-  const acting = db.$with('acting').as(
-    db
-      .select({ agencyId: sql<string>`${agencies.id}`.as('acting_agency_id'), via: sql<string>`${agencies.id}`.as('acting_via') })
-      .from(agencies)
-      .unionAll(db.select({ agencyId: sql<string>`${agencyMembers.memberId}`.as('acting_agency_id'), via: sql<string>`${agencyMembers.groupId}`.as('acting_via') }).from(agencyMembers)),
-  );
-  const roles = db
-    .with(acting)
-    .select({ agencyId: acting.agencyId, taskId: taskAssignments.taskId, role: sql<'lead' | 'co'>`min(${taskAssignments.role})::text`.as('role') })
-    .from(taskAssignments)
-    .innerJoin(acting, eq(acting.via, taskAssignments.agencyId))
-    .where(query.agency ? eq(acting.agencyId, query.agency) : undefined)
-    .groupBy(acting.agencyId, taskAssignments.taskId)
-    .as('roles');
+  const roles = actingRoles(db, query.agency);
   const lastReport = db
     .select({ at: max(taskEvents.at).as('last_report_at') })
     .from(taskEvents)

@@ -1,0 +1,50 @@
+/**
+ * 考评: how a unit's record over a period becomes a score. The rules live here alone, so an office
+ * reads them in one place (README, "Scorecards") and the board shows the same numbers.
+ *
+ * The score is the weighted mean, out of 100, of the parts that apply to the unit:
+ * - completion (weight 3): completed on time / all completed, over the tasks it leads that were
+ *   completed in the period;
+ * - timeliness (weight 3): 1 − overdue now / tasks it leads;
+ * - receipt (weight 1): 1 − assignments not signed for / its assignments.
+ * A part with nothing to judge (no completions, no led tasks, no assignments) is left out and the
+ * weights of the others carry the score; a unit with nothing to judge at all has no score (null).
+ */
+export interface UnitRecord {
+  led: number;
+  coOperated: number;
+  completedOnTime: number;
+  completedLate: number;
+  overdueNow: number;
+  daysOverdue: number;
+  extensionsRequested: number;
+  extensionsApproved: number;
+  assignments: number;
+  receiptsPending: number;
+}
+
+export const SCORE_WEIGHTS = { completion: 3, timeliness: 3, receipt: 1 } as const;
+
+type Part = keyof typeof SCORE_WEIGHTS;
+
+/** Each part's share in [0, 1], or null when the unit has nothing it judges. */
+export function scoreParts(record: UnitRecord): Record<Part, number | null> {
+  const completed = record.completedOnTime + record.completedLate;
+  return {
+    completion: completed === 0 ? null : record.completedOnTime / completed,
+    timeliness: record.led === 0 ? null : 1 - record.overdueNow / record.led,
+    receipt: record.assignments === 0 ? null : 1 - record.receiptsPending / record.assignments,
+  };
+}
+
+/** The score out of 100, one decimal; null when no part applies. */
+export function scoreOf(record: UnitRecord): number | null {
+  let weighted = 0;
+  let weights = 0;
+  for (const [part, share] of Object.entries(scoreParts(record)) as [Part, number | null][]) {
+    if (share === null) continue;
+    weighted += SCORE_WEIGHTS[part] * share;
+    weights += SCORE_WEIGHTS[part];
+  }
+  return weights === 0 ? null : Math.round((weighted / weights) * 1000) / 10;
+}
