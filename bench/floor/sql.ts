@@ -27,9 +27,14 @@ const taskJson = `json_build_object(
   'id', t.id, 'listId', t.list_id, 'parentId', t.parent_id, 'number', t.number, 'label', t.label, 'position', t.position,
   'title', t.title, 'text', t.text, 'articleId', t.article_id, 'responsibleText', t.responsible_text,
   'assignments', coalesce((
-    select json_agg(json_build_object('agencyId', a.agency_id, 'agencyName', g.name, 'role', a.role, 'position', a.position, 'progress', a.share_progress) order by a.position)
-    from task_assignments a join agencies g on g.id = a.agency_id where a.task_id = t.id), '[]'),
-  'status', t.status, 'progress', t.progress, 'dueDate', t.due_date,
+    select json_agg(json_build_object('agencyId', a.agency_id, 'agencyName', g.name, 'role', a.role, 'position', a.position, 'progress', a.share_progress,
+      'acknowledgedAt', ${iso('r.acknowledged_at')}) order by a.position)
+    from task_assignments a join agencies g on g.id = a.agency_id
+    left join assignment_receipts r on r.task_id = a.task_id and r.agency_id = a.agency_id where a.task_id = t.id), '[]'),
+  'status', t.status, 'progress', t.progress, 'dueDate', t.due_date, 'originalDueDate', t.original_due_date,
+  'pendingExtension', (
+    select json_build_object('requestId', e.id, 'requestedDueDate', e.requested_due_date, 'requestedAt', ${iso('e.requested_at')}, 'late', e.late)
+    from extension_requests e where e.task_id = t.id and e.status = 'pending'),
   'window', case when t.window_from is null then null else json_build_object('start', t.window_start, 'end', t.window_end, 'inheritedFrom', nullif(t.window_from, t.id)) end,
   'weight', t.weight, 'childCount', t.child_count,
   'indicators', coalesce((
@@ -78,9 +83,9 @@ export const exportBatch = `
  */
 function workItemsAt(live: boolean): string {
   if (live) {
-    return `select t.id, t.status::text as status, t.due_date, ${quietLive} as quiet from tasks t where t.child_count = 0`;
+    return `select t.id, t.status::text as status, t.due_date, t.original_due_date, ${quietLive} as quiet from tasks t where t.child_count = 0`;
   }
-  return `select t.id, s.state->>'status' as status, (s.state->>'dueDate')::date as due_date,
+  return `select t.id, s.state->>'status' as status, (s.state->>'dueDate')::date as due_date, (s.state->>'originalDueDate')::date as original_due_date,
       coalesce((s.state->>'lastReportAt')::timestamptz, t.created_at) <= ${cutoff} as quiet
     from tasks t cross join lateral (
       select e.state from task_events e where e.task_id = t.id and e.at <= $1::timestamptz order by e.at desc, e.seq desc limit 1) s
@@ -116,13 +121,27 @@ export const summaryTagFacts = `
     (select count(*) filter (where ${stale('t.status::text', quietLive)}) from tasks t where t.child_count = 0)::int as stale
   from ledger_state) f`;
 
+/** The summary's extension and receipt counts at $1 over the work items as they stood then. */
+function routineFields(live: boolean): string {
+  return `'extensions', (select json_build_object(
+      'extendedTasks', count(*) filter (where original_due_date is not null),
+      'daysAdded', coalesce(sum(due_date - original_due_date), 0),
+      'pendingRequests', (select count(*) from extension_requests e join tasks t on t.id = e.task_id
+        where t.child_count = 0 and e.requested_at <= $1::timestamptz and (e.decided_at is null or e.decided_at > $1::timestamptz)))
+    from (${workItemsAt(live)}) w),
+    'receipts', (select json_build_object('assignments', count(*), 'acknowledged', count(r.acknowledged_at), 'pending', count(*) - count(r.acknowledged_at))
+      from task_assignments a join tasks t on t.id = a.task_id
+      left join assignment_receipts r on r.task_id = a.task_id and r.agency_id = a.agency_id and r.acknowledged_at <= $1::timestamptz
+      where t.child_count = 0 and t.created_at <= $1::timestamptz)`;
+}
+
 /** The summary as of a past moment. */
 export const summaryAsOf = `with groups as (${groupsAt(false)})
-  select json_build_object('asOf', ${iso('$1::timestamptz')}, ${countsFields}) as body from groups`;
+  select json_build_object('asOf', ${iso('$1::timestamptz')}, ${countsFields}, ${routineFields(false)}) as body from groups`;
 
 /** The live summary with the facts of its ETag, which Duban always sends, in the same statement. */
 export const summaryLive = `with groups as (${groupsAt(true)})
-  select (${summaryTagFacts}) as facts, json_build_object('asOf', ${iso('$1::timestamptz')}, ${countsFields}) as body from groups`;
+  select (${summaryTagFacts}) as facts, json_build_object('asOf', ${iso('$1::timestamptz')}, ${countsFields}, ${routineFields(true)}) as body from groups`;
 
 /** Per agency acting for itself or a group: tasks led and co-owned (lead wins), their counts, its last report. */
 export function agencies(live: boolean): string {
