@@ -1,7 +1,21 @@
 import { z } from 'zod';
 import { Id, Timestamp } from '../common/schemas.js';
 import { csvView } from './respond.js';
-import { AgencyReport, AgencyRow, ArticleReport, ArticleRow, FollowUpReport, FollowUpRow, IndicatorReport, IndicatorRow, Summary, Timeline, TimelinePoint } from './schemas.js';
+import {
+  AgencyReport,
+  AgencyRow,
+  ArticleReport,
+  ArticleRow,
+  FollowUpReport,
+  FollowUpRow,
+  IndicatorReport,
+  IndicatorRow,
+  ReportingReport,
+  ReportingRow,
+  Summary,
+  Timeline,
+  TimelinePoint,
+} from './schemas.js';
 
 /**
  * Each report as CSV rows, and the schema of those rows, which names the columns. Rows of a list
@@ -29,4 +43,8 @@ export const timelineCsv = csvView(z.object({ interval: Timeline.shape.interval,
 
 export const indicatorCsv = csvView(z.object({ asOf: Timestamp, ...IndicatorRow.shape }), (report: z.output<typeof IndicatorReport>) =>
   report.items.map((row) => ({ asOf: report.asOf, ...row })),
+);
+
+export const reportingCsv = csvView(z.object({ asOf: Timestamp, listId: Id, period: z.string(), ...ReportingRow.shape }), (report: z.output<typeof ReportingReport>) =>
+  report.items.map((row) => ({ asOf: report.asOf, listId: report.listId, period: report.period, ...row })),
 );
