@@ -587,6 +587,8 @@ async function writeLists(tx: Transaction, file: ImportFile, directory: UnitDire
       annex: list.annex ?? null,
       ownerId: owner && 'id' in owner ? owner.id : null,
       lateExtensionRequests: list.lateExtensionRequests ?? 'mark_late',
+      reportCadence: list.reporting?.cadence ?? null,
+      reportDueDay: list.reporting?.dueDay ?? null,
     };
   });
   const changed = rows.filter((row) => {
@@ -602,13 +604,15 @@ async function writeLists(tx: Transaction, file: ImportFile, directory: UnitDire
           annex: before.annex,
           ownerId: before.ownerId,
           lateExtensionRequests: before.lateExtensionRequests,
+          reportCadence: before.reportCadence,
+          reportDueDay: before.reportDueDay,
         })
     );
   });
   if (changed.length === 0) return { created: 0, updated: 0 };
   // Positions are unique per document: park the stored ones out of the way before renumbering.
   if (stored.length > 0) await tx.update(taskLists).set({ position: sql`-${taskLists.position}` }).where(eq(taskLists.documentId, document.id));
-  for (const row of rows) await tx.insert(taskLists).values(row).onConflictDoUpdate({ target: taskLists.id, set: { position: row.position, title: row.title, annex: row.annex, ownerId: row.ownerId, lateExtensionRequests: row.lateExtensionRequests } });
+  for (const row of rows) await tx.insert(taskLists).values(row).onConflictDoUpdate({ target: taskLists.id, set: { position: row.position, title: row.title, annex: row.annex, ownerId: row.ownerId, lateExtensionRequests: row.lateExtensionRequests, reportCadence: row.reportCadence, reportDueDay: row.reportDueDay } });
   const created = changed.filter((row) => !byId.has(row.id)).length;
   return { created, updated: changed.length - created };
 }

@@ -41,7 +41,7 @@ const webhooks = {
     post: {
       operationId: 'receiveTaskReminder',
       tags: ['webhooks'],
-      summary: 'A reminder (task.due_soon, task.overdue), sent once per task, kind and occurrence to each subscription that wants it',
+      summary: 'A reminder (task.due_soon, task.overdue, report.missing), sent once per task, kind and occurrence to each subscription that wants it',
       description:
         'Signed and retried like a ledger event; the payload carries the reminder instead of an event. A subscription\'s eventTypes, listId and agencyId filter reminders as they filter events.',
       parameters: ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => ({ name, in: 'header', required: true, schema: { type: 'string' } })),
@@ -109,7 +109,7 @@ export default fp(
           { name: 'reports', description: 'Auditor reports, live or as of any past moment, computed from the ledger.' },
           { name: 'audit', description: 'The tamper-evident ledger: every event, its root digest, and verification.' },
           { name: 'webhooks', description: 'Subscriptions that receive ledger events and reminders as signed HTTP requests, with their delivery log.' },
-          { name: 'reminders', description: 'Reminders of due dates that fired once each (临近提醒), as a feed.' },
+          { name: 'reminders', description: 'Reminders of due dates (临近提醒) and of missed reporting periods that fired once each, as a feed.' },
           { name: 'health', description: 'Liveness and readiness probes.' },
           { name: 'meta', description: 'This API description.' },
         ],

@@ -54,8 +54,8 @@ t.test('documents, task lists and agencies', async (t) => {
     const { body } = await getJson(app, '/v1/task-lists');
     t.same(body, {
       items: [
-        { id: 'tj-2021-annex1', documentId: 'tj-2021', title: '教育部支持政策清单', annex: '附件1', ownerId: 'moe', lateExtensionRequests: 'mark_late', taskCount: 6 },
-        { id: 'tj-2021-annex2', documentId: 'tj-2021', title: '天津市工作任务清单', annex: '附件2', ownerId: null, lateExtensionRequests: 'mark_late', taskCount: 52 },
+        { id: 'tj-2021-annex1', documentId: 'tj-2021', title: '教育部支持政策清单', annex: '附件1', ownerId: 'moe', lateExtensionRequests: 'mark_late', reporting: null, taskCount: 6 },
+        { id: 'tj-2021-annex2', documentId: 'tj-2021', title: '天津市工作任务清单', annex: '附件2', ownerId: null, lateExtensionRequests: 'mark_late', reporting: null, taskCount: 52 },
       ],
       nextCursor: null,
     });

@@ -1,4 +1,6 @@
-import { date, integer, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { check, date, integer, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import type { ReportCadence } from '../../domain/reporting.js';
 import { agencies } from './agencies.js';
 
 /** A policy document as issued; its text lives in its articles. */
@@ -63,8 +65,17 @@ export const taskLists = pgTable(
     ownerId: text().references(() => agencies.id),
     /** What becomes of an extension request made after the due date: accepted and marked late, or refused. */
     lateExtensionRequests: text().$type<'mark_late' | 'refuse'>().notNull().default('mark_late'),
+    /** How often its units report (domain/reporting.ts); null: no cadence, and so no reporting periods. */
+    reportCadence: text().$type<ReportCadence>(),
+    /** The day of the month (of a quarter's last month) a period's report is due; set exactly when the cadence is. */
+    reportDueDay: integer(),
   },
-  (t) => [unique().on(t.documentId, t.position)],
+  (t) => [
+    unique().on(t.documentId, t.position),
+    check('task_lists_report_cadence', sql`${t.reportCadence} in ('monthly', 'quarterly')`),
+    // Day 28 at most, so every month has the day.
+    check('task_lists_report_due_day', sql`(${t.reportCadence} is null) = (${t.reportDueDay} is null) and ${t.reportDueDay} between 1 and 28`),
+  ],
 );
 
 export type DocumentRow = typeof documents.$inferSelect;

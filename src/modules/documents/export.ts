@@ -2,6 +2,7 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { defaultTaskId } from '../../db/import.js';
 import { agencies, agencyMembers, taskAssignments, taskIndicators, taskLinks, taskLists, type TaskRow, tasks } from '../../db/schema/index.js';
+import { reportingOf } from '../../domain/reporting.js';
 import { splitResponsibleCell } from '../../domain/responsible-units.js';
 import { FORMAT_VERSION, type ImportFile, type TaskEntry, type UnitEntry } from './format.js';
 import { groupBy } from '../common/group-by.js';
@@ -140,6 +141,7 @@ export async function exportDocument(db: Database, id: string): Promise<ImportFi
         title: list.title,
         owner: list.ownerId,
         lateExtensionRequests: list.lateExtensionRequests === 'mark_late' ? undefined : list.lateExtensionRequests,
+        reporting: reportingOf(list) ?? undefined,
         tasks: (childrenOf.get(null) ?? []).filter((task) => task.listId === list.id).map((task) => entryOf(task, list.ownerId)),
       }),
     ),

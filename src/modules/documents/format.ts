@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REPORT_CADENCES } from '../../domain/reporting.js';
 import { Id, InputDate, Text } from '../common/schemas.js';
 
 /**
@@ -94,6 +95,14 @@ export const TaskEntry = z
   })
   .meta({ id: 'ImportTask' });
 
+/** A list's cadence (domain/reporting.ts): each unit of each work item reports once a period, by day dueDay. */
+export const ReportingEntry = z
+  .strictObject({
+    cadence: z.enum(REPORT_CADENCES).describe('Periods of a calendar month (2026-03) or quarter (2026-Q1), UTC.'),
+    dueDay: z.number().int().min(1).max(28).describe('The day of the month (of the quarter’s last month) by which a period’s report is on time; 28 at most, so every month has it.'),
+  })
+  .meta({ id: 'ReportingCadence' });
+
 export const ListEntry = z
   .strictObject({
     id: Id,
@@ -104,6 +113,7 @@ export const ListEntry = z
       .enum(['mark_late', 'refuse'])
       .optional()
       .describe('An extension request made after the due date: accepted and marked late (mark_late, the default), or refused.'),
+    reporting: ReportingEntry.nullable().optional().describe('Its reporting periods; none when left out.'),
     tasks: z.array(TaskEntry).max(5000),
   })
   .meta({ id: 'ImportList' });

@@ -11,7 +11,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         operationId: 'listReminders',
         tags: ['reminders'],
-        summary: 'The reminders that fired, oldest first (task.due_soon, task.overdue)',
+        summary: 'The reminders that fired, oldest first (task.due_soon, task.overdue, report.missing)',
         description:
           'The feed for consumers without webhooks: poll with since=<last id received>, or follow nextCursor. Ids increase in the order reminders fired. Agency keys see the reminders of the tasks assigned to their agency or to a group it belongs to.',
         querystring: ReminderQuery,

@@ -8,6 +8,7 @@ import { type ReminderKind, reminders, tasks } from '../../db/schema/index.js';
 import { dueReminder } from '../../domain/reminders.js';
 import { addDays, utcDate } from '../../domain/task-state.js';
 import { isOpen } from '../common/task-conditions.js';
+import { fireMissingReports, listsWithCadence } from './missing-reports.js';
 
 export interface SchedulerDeps {
   db: Database;
@@ -74,7 +75,7 @@ async function fireBatch(tx: Transaction, now: Date, dueSoonDays: number, after:
 }
 
 export interface ReminderScheduler {
-  /** One pass over the tasks as of the clock's now; resolves with how many reminders fired (0 when another process holds the scan). */
+  /** One pass over the tasks, and the lists with a cadence, as of the clock's now; resolves with how many reminders fired (0 when another process holds the scan). */
   runOnce(): Promise<number>;
   /** Runs a pass every pollMs until stopped. */
   start(): void;
@@ -96,6 +97,11 @@ export function createReminderScheduler(deps: SchedulerDeps): ReminderScheduler 
       if (batch === null) break;
       fired += batch.fired;
       after = batch.last;
+    }
+    for (const list of await listsWithCadence(deps.db)) {
+      const count = await deps.db.transaction((tx) => fireMissingReports(tx, now, list));
+      if (count === null) break;
+      fired += count;
     }
     return fired;
   };

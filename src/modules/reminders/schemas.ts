@@ -5,7 +5,9 @@ import { WebhookId } from '../webhooks/schemas.js';
 
 export const ReminderKind = z
   .enum(REMINDER_KINDS)
-  .describe('task.due_soon: REMINDER_DUE_SOON_DAYS before the due date (临近提醒); task.overdue: once the due date has passed.');
+  .describe(
+    'task.due_soon: REMINDER_DUE_SOON_DAYS before the due date (临近提醒); task.overdue: once the due date has passed; report.missing: a unit has not reported in a period whose due date has passed (lists with a cadence).',
+  );
 
 export const Reminder = z
   .object({
@@ -13,8 +15,12 @@ export const Reminder = z
     kind: ReminderKind,
     taskId: Id,
     listId: Id,
-    occurrence: z.string().describe('Which occurrence of the kind: for task.due_soon and task.overdue, the due date it is about. Each task, kind and occurrence fires once.'),
-    dueDate: CalendarDate.nullable().describe('The due date the reminder is about.'),
+    occurrence: z
+      .string()
+      .describe('Which occurrence of the kind: for task.due_soon and task.overdue, the due date it is about; for report.missing, the period and the unit (2026-03:tj-hrss-bureau). Each task, kind and occurrence fires once.'),
+    dueDate: CalendarDate.nullable().describe('The due date the reminder is about (report.missing: the period’s).'),
+    agencyId: Id.nullable().describe('report.missing: the unit that has not reported; null for the other kinds.'),
+    period: z.string().nullable().describe('report.missing: the period (2026-03, 2026-Q1); null for the other kinds.'),
     firedAt: Timestamp,
   })
   .meta({ id: 'Reminder', description: 'A reminder that fired. Not a change to the task: no ledger event, no new version.' });

@@ -8,7 +8,17 @@ import { assignedTo } from '../tasks/service.js';
 import type { Reminder, ReminderQuery } from './schemas.js';
 
 export function toReminder(row: ReminderRow & { listId: string }): Reminder {
-  return { id: row.id, kind: row.kind as ReminderKind, taskId: row.taskId, listId: row.listId, occurrence: row.occurrence, dueDate: row.dueDate, firedAt: row.firedAt.toISOString() };
+  return {
+    id: row.id,
+    kind: row.kind as ReminderKind,
+    taskId: row.taskId,
+    listId: row.listId,
+    occurrence: row.occurrence,
+    dueDate: row.dueDate,
+    agencyId: row.agencyId,
+    period: row.period,
+    firedAt: row.firedAt.toISOString(),
+  };
 }
 
 const reminderCursor = z.tuple([cursorParts.position]);

@@ -2,7 +2,21 @@ import { z } from 'zod';
 import { Id, Timestamp } from '../common/schemas.js';
 import { csvView } from './respond.js';
 import { ScorecardRow, Scorecards } from './scorecard-schemas.js';
-import { AgencyReport, AgencyRow, ArticleReport, ArticleRow, FollowUpReport, FollowUpRow, IndicatorReport, IndicatorRow, Summary, Timeline, TimelinePoint } from './schemas.js';
+import {
+  AgencyReport,
+  AgencyRow,
+  ArticleReport,
+  ArticleRow,
+  FollowUpReport,
+  FollowUpRow,
+  IndicatorReport,
+  IndicatorRow,
+  ReportingReport,
+  ReportingRow,
+  Summary,
+  Timeline,
+  TimelinePoint,
+} from './schemas.js';
 
 /**
  * Each report as CSV rows, and the schema of those rows, which names the columns. Rows of a list
@@ -34,4 +48,8 @@ export const scorecardCsv = csvView(z.object({ asOf: Timestamp, from: Timestamp,
 
 export const indicatorCsv = csvView(z.object({ asOf: Timestamp, ...IndicatorRow.shape }), (report: z.output<typeof IndicatorReport>) =>
   report.items.map((row) => ({ asOf: report.asOf, ...row })),
+);
+
+export const reportingCsv = csvView(z.object({ asOf: Timestamp, listId: Id, period: z.string(), ...ReportingRow.shape }), (report: z.output<typeof ReportingReport>) =>
+  report.items.map((row) => ({ asOf: report.asOf, listId: report.listId, period: report.period, ...row })),
 );

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authProblems, problemResponse, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
-import { agencyCsv, articleCsv, followUpCsv, indicatorCsv, scorecardCsv, summaryCsv, timelineCsv } from './csv-rows.js';
+import { agencyCsv, articleCsv, followUpCsv, indicatorCsv, reportingCsv, scorecardCsv, summaryCsv, timelineCsv } from './csv-rows.js';
 import { ScorecardQuery, Scorecards } from './scorecard-schemas.js';
 import { scorecardReport } from './scorecards.js';
+import { reportingReport, reportingTag } from './reporting.js';
 import { jsonOrCsv, sendReport } from './respond.js';
 import {
   AgencyReport,
@@ -14,6 +15,8 @@ import {
   FollowUpQuery,
   FollowUpReport,
   IndicatorReport,
+  ReportingQuery,
+  ReportingReport,
   ReportQuery,
   StaleQuery,
   Summary,
@@ -226,6 +229,35 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         tag: (format) => reportTag(db, 'indicators', request.query, ctx, format),
         compute: () => indicatorReport(db, request.query, ctx),
         csv: indicatorCsv,
+        bom: request.query.bom,
+      });
+    },
+  );
+
+  app.get(
+    '/v1/reports/reporting',
+    {
+      config: access,
+      schema: {
+        operationId: 'getReportingReport',
+        tags,
+        summary: 'Per work item and responsible unit of a list with a cadence: reported on time, late, or not at all in a period (定期报送)',
+        description: `A unit's first progress report in the period counts: on time on or before the due date, late after it; none is missing once the due date has passed, not_due before. A district's report counts for 各区人民政府's assignment. 400 for a list without a cadence or a period not of its cadence. ${asOfNote}`,
+        querystring: ReportingQuery,
+        response: {
+          200: { ...jsonOrCsv(ReportingReport, 'One row per work item and responsible unit the period judges.'), headers: reportHeaders },
+          ...notModified,
+          ...errors,
+          404: problemResponses[404],
+        },
+      },
+    },
+    async (request, reply) => {
+      const ctx = context();
+      return sendReport(request, reply, {
+        tag: (format) => reportingTag(db, request.query, ctx, format),
+        compute: () => reportingReport(db, request.query, ctx),
+        csv: reportingCsv,
         bom: request.query.bom,
       });
     },

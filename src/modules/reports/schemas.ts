@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Health, Indicator, TaskStatus } from '../tasks/schemas.js';
 import { Bom, CalendarDate, Cursor, Id, InputDate, InputMoment, Timestamp } from '../common/schemas.js';
+import { REPORT_CADENCES, REPORTING_STATUSES } from '../../domain/reporting.js';
 
 const ListIds = z
   .string()
@@ -177,3 +178,54 @@ export const IndicatorReport = z
     id: 'IndicatorReport',
     description: 'Every indicator of the tasks in scope, parents’ included: an indicator is its task’s own target, not rolled up from its children.',
   });
+
+export const ReportingQuery = z.strictObject({
+  bom: Bom,
+  list: Id.describe('The list, which must have a cadence (its reporting field).'),
+  period: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$/, 'a month (2026-03) or a quarter (2026-Q1)')
+    .describe('The period: a month (2026-03) for a monthly list, a quarter (2026-Q1) for a quarterly one.'),
+  agency: Id.optional().describe('Only the rows of this agency’s assignments, its own and its groups’ (a district: 各区人民政府’s).'),
+  asOf: AsOf.optional(),
+});
+
+export const ReportingStatus = z
+  .enum(REPORTING_STATUSES)
+  .describe('on_time: its first report in the period came on or before the due date; late: after it, in the period; missing: none, and the due date has passed; not_due: none yet, the due date to come.');
+
+export const ReportingRow = z
+  .object({
+    taskId: Id,
+    number: z.number().int(),
+    text: z.string(),
+    agencyId: Id.describe('The assigned unit; a group’s row (各区人民政府) counts its members’ reports.'),
+    agencyName: z.string(),
+    role: z.enum(['lead', 'co']),
+    status: ReportingStatus,
+    reportedAt: Timestamp.nullable().describe('Its first progress report in the period, at or before asOf.'),
+    reportedBy: Id.nullable().describe('Who sent that report: the unit, or a member of its group.'),
+    dueDate: CalendarDate,
+  })
+  .meta({ id: 'ReportingRow' });
+
+export const ReportingReport = z
+  .object({
+    asOf: Timestamp,
+    listId: Id,
+    cadence: z.enum(REPORT_CADENCES),
+    period: z.string(),
+    periodStart: CalendarDate,
+    periodEnd: CalendarDate.describe('The period’s last day.'),
+    dueDate: CalendarDate,
+    total: z.number().int().min(0).describe('Rows: each responsible unit of each work item the period judges.'),
+    byStatus: countsBy(REPORTING_STATUSES),
+    items: z.array(ReportingRow).describe('In list order, then the task’s order of its units.'),
+  })
+  .meta({
+    id: 'ReportingReport',
+    description:
+      'Per work item and responsible unit of a list with a cadence: whether the unit reported in the period on time, late, or not at all. A period judges the work items that existed by the end of its due date and were not done (completed or verified) when it began.',
+  });
+
+export type ReportingQuery = z.output<typeof ReportingQuery>;

@@ -111,13 +111,13 @@ export function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: bo
     .as('task_at');
 }
 
-export type ReportName = 'summary' | 'agencies' | 'articles' | 'overdue' | 'stale' | 'timeline' | 'indicators' | 'scorecards';
+export type ReportName = 'summary' | 'agencies' | 'articles' | 'overdue' | 'stale' | 'timeline' | 'indicators' | 'reporting' | 'scorecards';
 
 /**
  * What of the clock each report shows besides the date: counts of stale tasks; follow-up rows'
  * daysSinceReport (which also decide which tasks are stale, for any days); agencies'
  * daysSinceLastReport. The timeline counts statuses, and the indicator report shows values, which
- * change only with events.
+ * change only with events; the reporting report's statuses change with events and the date alone.
  */
 const clockShown: Record<ReportName, ClockFact[]> = {
   summary: ['staleTasks'],
@@ -127,6 +127,7 @@ const clockShown: Record<ReportName, ClockFact[]> = {
   stale: ['daysSinceReport'],
   timeline: [],
   indicators: [],
+  reporting: [],
   // Overdue days follow the date, which every live tag names.
   scorecards: [],
 };

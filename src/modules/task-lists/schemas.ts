@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, pageOf, PageQuery } from '../common/schemas.js';
+import { ReportingEntry } from '../documents/format.js';
 
 export const TaskList = z
   .object({
@@ -11,6 +12,7 @@ export const TaskList = z
     lateExtensionRequests: z
       .enum(['mark_late', 'refuse'])
       .describe('An extension request made after the due date is accepted and marked late (mark_late), or refused (refuse).'),
+    reporting: ReportingEntry.nullable().describe('Its reporting periods (GET /v1/reports/reporting); null: the list has none.'),
     taskCount: z.number().int().min(0),
   })
   .meta({ id: 'TaskList' });

@@ -1,7 +1,8 @@
 import { and, asc, count, eq, getTableColumns, gt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { taskLists, tasks } from '../../db/schema/index.js';
+import { type TaskListRow, taskLists, tasks } from '../../db/schema/index.js';
+import { reportingOf } from '../../domain/reporting.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
 import type { TaskList } from './schemas.js';
@@ -9,9 +10,9 @@ import type { TaskList } from './schemas.js';
 const listCursor = z.tuple([cursorParts.text, cursorParts.int]);
 
 function selectLists(db: Database) {
-  const { id, documentId, title, annex, ownerId, lateExtensionRequests, position } = getTableColumns(taskLists);
+  const { id, documentId, title, annex, ownerId, lateExtensionRequests, reportCadence, reportDueDay, position } = getTableColumns(taskLists);
   return db
-    .select({ id, documentId, title, annex, ownerId, lateExtensionRequests, position, taskCount: count(tasks.id) })
+    .select({ id, documentId, title, annex, ownerId, lateExtensionRequests, reportCadence, reportDueDay, position, taskCount: count(tasks.id) })
     .from(taskLists)
     .leftJoin(tasks, eq(tasks.listId, taskLists.id))
     .groupBy(taskLists.id);
@@ -38,6 +39,6 @@ export async function getTaskList(db: Database, id: string): Promise<TaskList> {
   return toTaskList(row);
 }
 
-function toTaskList({ position: _position, ...list }: TaskList & { position: number }): TaskList {
-  return list;
+function toTaskList({ position: _position, reportCadence, reportDueDay, taskCount, ...list }: Omit<TaskList, 'reporting'> & Pick<TaskListRow, 'position' | 'reportCadence' | 'reportDueDay'>): TaskList {
+  return { ...list, reporting: reportingOf({ reportCadence, reportDueDay }), taskCount };
 }

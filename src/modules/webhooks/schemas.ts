@@ -27,7 +27,7 @@ const filters = {
   eventTypes: z
     .array(DeliveredType)
     .max(DeliveredType.options.length)
-    .describe('Ledger event types and reminder kinds (task.due_soon, task.overdue) to send; empty (the default) sends all.'),
+    .describe('Ledger event types and reminder kinds (task.due_soon, task.overdue, report.missing) to send; empty (the default) sends all.'),
   listId: Id.nullable().describe('Only events and reminders of tasks in this list.'),
   agencyId: Id.nullable().describe('Only events and reminders of tasks assigned to this agency, directly or through a group it belongs to.'),
   description: Text.trim().min(1).max(200).nullable(),
