@@ -93,6 +93,11 @@ export function reportingStatus(firstReportAt: Date | null, period: Period, at: 
   return duePassed(period, at) ? 'missing' : 'not_due';
 }
 
+/** The first instant after the period's due date (UTC): a task created before it is judged for the period. */
+export function dueEndOf(period: Period): Date {
+  return new Date(Date.parse(`${period.dueDate}T00:00:00Z`) + 86_400_000);
+}
+
 /** What decides whether a task is judged for a period at all. */
 export interface JudgedFacts {
   createdAt: Date;
@@ -108,8 +113,7 @@ export interface JudgedFacts {
  * closed, or after its due date), and was not done (completed or verified) when the period began.
  */
 export function judged(task: JudgedFacts, period: Period): boolean {
-  const dueEnd = Date.parse(`${period.dueDate}T00:00:00Z`) + 86_400_000;
-  return task.childCount === 0 && task.createdAt.getTime() < dueEnd && !(task.statusAtStart !== null && DONE_STATUSES.includes(task.statusAtStart));
+  return task.childCount === 0 && task.createdAt < dueEndOf(period) && !(task.statusAtStart !== null && DONE_STATUSES.includes(task.statusAtStart));
 }
 
 /** A progress report as the ledger records it: who sent it (actor.agencyId) and when. */

@@ -3,6 +3,7 @@ import { and, eq, lte, type SQL, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { agencies, documents, ledgerState, taskEvents, taskLinks, tasks } from '../../db/schema/index.js';
 import { type DerivationPolicy, utcDate } from '../../domain/task-state.js';
+import { quietRules } from '../task-lists/service.js';
 import { isOpen, staleAt } from './task-conditions.js';
 
 /**
@@ -41,13 +42,14 @@ export async function readTag(db: Database, name: string, input: ReadTagInput): 
   const { now, policy, live } = input;
   const overTasks = (aggregate: SQL) => sql`(select ${aggregate} from ${tasks}${live?.scope ? sql` where ${live.scope}` : sql``})`;
   const lastSign = sql`coalesce(${tasks.lastReportAt}, ${tasks.createdAt})`;
+  const rules = live?.clock.includes('staleTasks') ? await quietRules(db, policy.staleAfterDays) : { staleAfterDays: policy.staleAfterDays, cadenced: [] };
   const lastReport = db
     .select({ at: sql`max(${taskEvents.at})`.as('at') })
     .from(taskEvents)
     .where(and(eq(taskEvents.type, 'progress_reported'), eq(taskEvents.actorAgencyId, agencies.id), lte(taskEvents.at, now)))
     .as('last_report');
   const clockFacts: Record<ClockFact, SQL> = {
-    staleTasks: overTasks(sql`count(*) filter (where ${staleAt({ status: tasks.status, dueDate: tasks.dueDate, lastSign }, now, policy.staleAfterDays)})`),
+    staleTasks: overTasks(sql`count(*) filter (where ${staleAt({ status: tasks.status, dueDate: tasks.dueDate, listId: tasks.listId, lastReportAt: tasks.lastReportAt, createdAt: tasks.createdAt }, now, rules)})`),
     daysSinceReport: overTasks(sql`sum(${wholeDaysSince(lastSign, now)}) filter (where ${isOpen({ status: tasks.status })})`),
     daysSinceAgencyReport: sql`(select sum(${wholeDaysSince(lastReport.at, now)}) from ${agencies} cross join lateral ${lastReport})`,
   };

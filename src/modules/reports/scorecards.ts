@@ -5,6 +5,7 @@ import { InvalidInputError } from '../../domain/errors.js';
 import { scoreOf, scoreParts, type UnitRecord } from '../../domain/scorecard.js';
 import { utcDate } from '../../domain/task-state.js';
 import { actingAgencies, actingRoles, type ReportContext, reportMoment, scopeOf, tasksAt } from './service.js';
+import { quietRules } from '../task-lists/service.js';
 import type { ScorecardQuery } from './scorecard-schemas.js';
 
 const int = (expression: ReturnType<typeof sql>) => sql<number>`coalesce(${expression}, 0)::int`;
@@ -26,7 +27,7 @@ export async function scorecardReport(db: Database, query: ScorecardQuery, ctx: 
   const end = dayAfterTo < at ? dayAfterTo : at;
   const scope = and(scopeOf(db, { ...query, agency: undefined }), lte(tasks.createdAt, at))!;
   const roles = actingRoles(db, query.agency);
-  const scoped = tasksAt(db, scope, at, live, ctx.policy.staleAfterDays);
+  const scoped = tasksAt(db, scope, at, live, await quietRules(db, ctx.policy.staleAfterDays));
   const today = utcDate(at);
   const overdue = sql`${scoped.dueDate} < ${today} and ${scoped.status} not in ('completed', 'verified')`;
   const lead = sql`${roles.role} = 'lead'`;

@@ -10,7 +10,8 @@ import { InvalidInputError } from '../../domain/errors.js';
 import { type DerivationPolicy, utcDate } from '../../domain/task-state.js';
 import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
 import { type ClockFact, readTag } from '../common/read-tag.js';
-import { isOpen, overdueAt, quietAt } from '../common/task-conditions.js';
+import { isOpen, overdueAt, quietAt, type QuietRules } from '../common/task-conditions.js';
+import { quietRules } from '../task-lists/service.js';
 import { activeOn, assignedTo } from '../tasks/service.js';
 import type { FollowUpQuery, ReportQuery } from './schemas.js';
 
@@ -75,10 +76,9 @@ function stateAt(db: Database, at: Date) {
  * created later have no such event and drop out. `quiet` is the stale rule's test of the last
  * report against the policy's cutoff.
  */
-export function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: boolean, staleAfterDays: number) {
+export function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: boolean, rules: QuietRules) {
   const shared = { id: tasks.id, listId: tasks.listId, position: tasks.position, number: tasks.number, text: tasks.text, articleId: tasks.articleId, createdAt: tasks.createdAt };
   if (live) {
-    const lastSign = sql`coalesce(${tasks.lastReportAt}, ${tasks.createdAt})`;
     return db
       .select({
         ...shared,
@@ -87,7 +87,7 @@ export function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: bo
         dueDate: sql<string | null>`${tasks.dueDate}`.mapWith(tasks.dueDate).as('due_date'),
         originalDueDate: sql<string | null>`${tasks.originalDueDate}`.mapWith(tasks.originalDueDate).as('original_due_date'),
         lastReportAt: sql<Date | null>`${tasks.lastReportAt}`.mapWith(tasks.lastReportAt).as('last_report_at'),
-        quiet: sql<boolean>`${quietAt({ lastSign }, at, staleAfterDays)}`.as('quiet'),
+        quiet: sql<boolean>`${quietAt(tasks, at, rules)}`.as('quiet'),
       })
       .from(tasks)
       .where(scope)
@@ -103,7 +103,7 @@ export function tasksAt(db: Database, scope: SQL | undefined, at: Date, live: bo
       dueDate: sql<string | null>`${latest.state}->>'dueDate'`.as('due_date'),
       originalDueDate: sql<string | null>`${latest.state}->>'originalDueDate'`.as('original_due_date'),
       lastReportAt: sql<Date | null>`${lastReportAt}`.mapWith(tasks.lastReportAt).as('last_report_at'),
-      quiet: sql<boolean>`${quietAt({ lastSign: sql`coalesce(${lastReportAt}, ${tasks.createdAt})` }, at, staleAfterDays)}`.as('quiet'),
+      quiet: sql<boolean>`${quietAt({ listId: tasks.listId, lastReportAt, createdAt: tasks.createdAt }, at, rules)}`.as('quiet'),
     })
     .from(tasks)
     .innerJoinLateral(latest, sql`true`)
@@ -167,7 +167,7 @@ const taskCount = sql<number>`count(*)::int`;
 
 export async function summaryReport(db: Database, query: ReportQuery, ctx: ReportContext) {
   const { at, live } = reportMoment(query.asOf, ctx.now);
-  const scoped = tasksAt(db, scopeOf(db, query), at, live, ctx.policy.staleAfterDays);
+  const scoped = tasksAt(db, scopeOf(db, query), at, live, await quietRules(db, ctx.policy.staleAfterDays));
   const [groups, [extended], [pending], [receipts]] = await Promise.all([
     db
       .select({ status: scoped.status, dueDate: scoped.dueDate, quiet: scoped.quiet, count: taskCount })
@@ -231,7 +231,7 @@ export async function followUpReport(db: Database, query: FollowUpQuery, kind: '
     ]);
   }
   const at = after ? new Date(after[0]) : moment.at;
-  const scoped = tasksAt(db, scopeOf(db, query), at, after === undefined && moment.live, ctx.policy.staleAfterDays);
+  const scoped = tasksAt(db, scopeOf(db, query), at, after === undefined && moment.live, await quietRules(db, ctx.policy.staleAfterDays));
   const flagged = kind === 'overdue' ? overdueAt(scoped, at) : and(isOpen(scoped), eq(scoped.quiet, true));
   const rows = await db
     .select({
@@ -297,7 +297,7 @@ export function actingRoles(db: Database, agencyId: string | undefined) {
  */
 export async function agencyReport(db: Database, query: ReportQuery, ctx: ReportContext) {
   const { at, live } = reportMoment(query.asOf, ctx.now);
-  const scoped = tasksAt(db, reportScope(db, 'agencies', query), at, live, ctx.policy.staleAfterDays);
+  const scoped = tasksAt(db, reportScope(db, 'agencies', query), at, live, await quietRules(db, ctx.policy.staleAfterDays));
   const roles = actingRoles(db, query.agency);
   const lastReport = db
     .select({ at: max(taskEvents.at).as('last_report_at') })
@@ -340,7 +340,7 @@ export async function agencyReport(db: Database, query: ReportQuery, ctx: Report
 /** Counts per part and article of a document, in the document's order. */
 export async function articleReport(db: Database, query: ReportQuery & { document: string }, ctx: ReportContext) {
   const { at, live } = reportMoment(query.asOf, ctx.now);
-  const scoped = tasksAt(db, scopeOf(db, query), at, live, ctx.policy.staleAfterDays);
+  const scoped = tasksAt(db, scopeOf(db, query), at, live, await quietRules(db, ctx.policy.staleAfterDays));
   const [{ parts, articles: articleRows }, groups] = await Promise.all([
     documentOutline(db, query.document),
     db

@@ -1,10 +1,11 @@
-import { and, asc, count, eq, getTableColumns, gt, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, gt, isNotNull, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { type TaskListRow, taskLists, tasks } from '../../db/schema/index.js';
 import { reportingOf } from '../../domain/reporting.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
+import type { QuietRules } from '../common/task-conditions.js';
 import type { TaskList } from './schemas.js';
 
 const listCursor = z.tuple([cursorParts.text, cursorParts.int]);
@@ -41,4 +42,13 @@ export async function getTaskList(db: Database, id: string): Promise<TaskList> {
 
 function toTaskList({ position: _position, reportCadence, reportDueDay, taskCount, ...list }: Omit<TaskList, 'reporting'> & Pick<TaskListRow, 'position' | 'reportCadence' | 'reportDueDay'>): TaskList {
   return { ...list, reporting: reportingOf({ reportCadence, reportDueDay }), taskCount };
+}
+
+/** How the tasks of each list go quiet, for SQL that applies the stale rule (common/task-conditions.ts). */
+export async function quietRules(db: Database, staleAfterDays: number): Promise<QuietRules> {
+  const rows = await db
+    .select({ listId: taskLists.id, reportCadence: taskLists.reportCadence, reportDueDay: taskLists.reportDueDay })
+    .from(taskLists)
+    .where(isNotNull(taskLists.reportCadence));
+  return { staleAfterDays, cadenced: rows.map((row) => ({ listId: row.listId, reporting: reportingOf(row)! })) };
 }

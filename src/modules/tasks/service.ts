@@ -4,9 +4,12 @@ import type { Database } from '../../db/client.js';
 import { agencies, agencyMembers, assignmentReceipts, extensionRequests, taskAssignments, taskIndicators, taskLinks, tasks, type TaskRow } from '../../db/schema/index.js';
 import { indicatorMet } from '../../domain/indicators.js';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
-import { deriveState, type DerivationPolicy } from '../../domain/task-state.js';
+import type { Reporting } from '../../domain/reporting.js';
+import { isQuietUnder } from '../../domain/staleness.js';
+import { type DerivationPolicy, flagsOf } from '../../domain/task-state.js';
 import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
-import { overdueAt, staleAt } from '../common/task-conditions.js';
+import { overdueAt, type QuietRules, staleAt } from '../common/task-conditions.js';
+import { quietRules } from '../task-lists/service.js';
 import type { Task, TaskQuery } from './schemas.js';
 
 export interface ReadContext {
@@ -19,10 +22,11 @@ const changeCursor = z.tuple([cursorParts.position]);
 
 export async function listTasks(db: Database, query: TaskQuery, ctx: ReadContext) {
   if (query.changedAfter !== undefined) return listChangedTasks(db, query, ctx);
+  const rules = query.stale === undefined ? null : await quietRules(db, ctx.policy.staleAfterDays);
   const rows = await db
     .select(taskReadColumns)
     .from(tasks)
-    .where(and(...taskFilters(db, query, ctx)))
+    .where(and(...taskFilters(db, query, ctx, rules)))
     .orderBy(asc(tasks.listId), asc(tasks.position))
     .limit(query.limit + 1);
   const { rows: page, nextCursor } = paginate(rows, query.limit, (row) => [row.listId, row.position]);
@@ -46,7 +50,7 @@ async function listChangedTasks(db: Database, query: TaskQuery, ctx: ReadContext
   const rows = await db
     .select(taskReadColumns)
     .from(tasks)
-    .where(and(...taskFilters(db, { ...query, cursor: undefined }, ctx), gt(tasks.lastEventId, Math.max(after, query.changedAfter!))))
+    .where(and(...taskFilters(db, { ...query, cursor: undefined }, ctx, null), gt(tasks.lastEventId, Math.max(after, query.changedAfter!))))
     .orderBy(asc(tasks.lastEventId))
     .limit(query.limit + 1);
   const { rows: page, nextCursor } = paginate(rows, query.limit, (row) => [row.lastEventId]);
@@ -73,7 +77,8 @@ export async function assertTaskExists(db: Database, id: string): Promise<void> 
   if (!task) throw new NotFoundError('task', id);
 }
 
-function taskFilters(db: Database, query: TaskQuery, ctx: ReadContext): (SQL | undefined)[] {
+/** The query's filters; rules, the stale rule's, only with the stale filter. */
+function taskFilters(db: Database, query: TaskQuery, ctx: ReadContext, rules: QuietRules | null): (SQL | undefined)[] {
   if (query.role && !query.agency) {
     throw new InvalidInputError('role filters the assignments of one agency: give agency as well.', [
       { location: 'querystring', path: 'role', message: 'requires agency' },
@@ -105,13 +110,12 @@ function taskFilters(db: Database, query: TaskQuery, ctx: ReadContext): (SQL | u
     filters.push(query.extensionPending ? pending : not(pending));
   }
   if (query.extended !== undefined) filters.push(query.extended ? isNotNull(tasks.originalDueDate) : isNull(tasks.originalDueDate));
-  const flagColumns = { status: tasks.status, dueDate: tasks.dueDate, lastSign: sql`coalesce(${tasks.lastReportAt}, ${tasks.createdAt})` };
   if (query.overdue !== undefined) {
-    const overdue = overdueAt(flagColumns, ctx.now);
+    const overdue = overdueAt(tasks, ctx.now);
     filters.push(query.overdue ? overdue : not(overdue));
   }
-  if (query.stale !== undefined) {
-    const stale = staleAt(flagColumns, ctx.now, ctx.policy.staleAfterDays);
+  if (query.stale !== undefined && rules) {
+    const stale = staleAt(tasks, ctx.now, rules);
     filters.push(query.stale ? stale : not(stale));
   }
   if (query.cursor) {
@@ -163,8 +167,14 @@ interface IndicatorFields {
   latestEventId: number | null;
 }
 
-/** A task row with what a read shows of its assignments, links, indicators and pending extension request. */
-export type TaskReadRow = TaskRow & { assignments: Task['assignments']; relatedTaskIds: string[]; indicators: IndicatorFields[]; pendingExtension: Task['pendingExtension'] };
+/** A task row with what a read shows of its assignments, links, indicators and pending extension request, and its list's reporting cadence (which the stale rule follows). */
+export type TaskReadRow = TaskRow & {
+  assignments: Task['assignments'];
+  relatedTaskIds: string[];
+  indicators: IndicatorFields[];
+  pendingExtension: Task['pendingExtension'];
+  reporting: Reporting | null;
+};
 
 /** The pending extension request as a read shows it; requestedAt comes back from JSON as PostgreSQL writes timestamps, so it is normalised. */
 function pendingExtensionOf(pending: Task['pendingExtension']): Task['pendingExtension'] {
@@ -192,13 +202,15 @@ export const taskReadColumns = {
   pendingExtension: sql<Task['pendingExtension']>`(
     select json_build_object('requestId', e.id, 'requestedDueDate', e.requested_due_date, 'requestedAt', e.requested_at, 'late', e.late)
     from extension_requests e where e.task_id = tasks.id and e.status = 'pending')`,
+  reporting: sql<Reporting | null>`(
+    select json_build_object('cadence', l.report_cadence, 'dueDay', l.report_due_day) from task_lists l where l.id = tasks.list_id and l.report_cadence is not null)`,
 };
 
 /** Task rows selected with plain columns, completed with their assignments, links and indicators (the exports, which page on their own). */
 export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): Promise<Task[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [assignmentRows, linkRows, indicatorRows, pendingRows] = await Promise.all([
+  const [assignmentRows, linkRows, indicatorRows, pendingRows, rules] = await Promise.all([
     db
       .select({
         taskId: taskAssignments.taskId,
@@ -226,7 +238,9 @@ export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): 
       })
       .from(extensionRequests)
       .where(and(inArray(extensionRequests.taskId, ids), eq(extensionRequests.status, 'pending'))),
+    quietRules(db, ctx.policy.staleAfterDays),
   ]);
+  const reportingOf = new Map(rules.cadenced.map(({ listId, reporting }) => [listId, reporting]));
   const pendingOf = new Map(pendingRows.map(({ taskId, requestedAt, ...pending }) => [taskId, { ...pending, requestedAt: requestedAt.toISOString() }]));
   const assignmentsOf = groupByTask(assignmentRows.map(({ taskId, acknowledgedAt, ...assignment }) => ({ taskId, item: { ...assignment, acknowledgedAt: acknowledgedAt?.toISOString() ?? null } })));
   const linksOf = groupByTask(linkRows.map((link) => ({ taskId: link.taskId, item: link.relatedTaskId })));
@@ -239,6 +253,7 @@ export async function hydrate(db: Database, rows: TaskRow[], ctx: ReadContext): 
         relatedTaskIds: linksOf.get(row.id) ?? [],
         indicators: indicatorsOf.get(row.id) ?? [],
         pendingExtension: pendingOf.get(row.id) ?? null,
+        reporting: reportingOf.get(row.listId) ?? null,
       },
       ctx,
     ),
@@ -282,7 +297,7 @@ export function toTask(row: TaskReadRow, ctx: ReadContext): Task {
       latest: latestValue === null || latestAt === null || latestEventId === null ? null : { value: latestValue, at: new Date(latestAt).toISOString(), eventId: latestEventId },
       met: indicatorMet(indicator, latestValue),
     })),
-    ...deriveState(row, ctx.now, ctx.policy),
+    ...flagsOf({ status: row.status, dueDate: row.dueDate, quiet: isQuietUnder(row.reporting, row, ctx.now, ctx.policy.staleAfterDays) }, ctx.now, ctx.policy.amberWindowDays),
     version: row.version,
     lastEventId: row.lastEventId,
     relatedTaskIds: row.relatedTaskIds,
