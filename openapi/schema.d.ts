@@ -677,6 +677,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/reporting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per work item and responsible unit of a list with a cadence: reported on time, late, or not at all in a period (定期报送)
+         * @description A unit's first progress report in the period counts: on time on or before the due date, late after it; none is missing once the due date has passed, not_due before. A district's report counts for 各区人民政府's assignment. 400 for a list without a cadence or a period not of its cadence. With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves.
+         */
+        get: operations["getReportingReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/exports/tasks": {
         parameters: {
             query?: never;
@@ -802,7 +822,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The reminders that fired, oldest first (task.due_soon, task.overdue)
+         * The reminders that fired, oldest first (task.due_soon, task.overdue, report.missing)
          * @description The feed for consumers without webhooks: poll with since=<last id received>, or follow nextCursor. Ids increase in the order reminders fired. Agency keys see the reminders of the tasks assigned to their agency or to a group it belongs to.
          */
         get: operations["listReminders"];
@@ -846,7 +866,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * A reminder (task.due_soon, task.overdue), sent once per task, kind and occurrence to each subscription that wants it
+         * A reminder (task.due_soon, task.overdue, report.missing), sent once per task, kind and occurrence to each subscription that wants it
          * @description Signed and retried like a ledger event; the payload carries the reminder instead of an event. A subscription's eventTypes, listId and agencyId filter reminders as they filter events.
          */
         post: operations["receiveTaskReminder"];
@@ -926,6 +946,15 @@ export interface components {
             /** @description Sub-tasks (a group’s items, a phase’s steps, a year’s milestones). */
             children?: components["schemas"]["ImportTaskInput"][];
         };
+        ReportingCadenceInput: {
+            /**
+             * @description Periods of a calendar month (2026-03) or quarter (2026-Q1), UTC.
+             * @enum {string}
+             */
+            cadence: "monthly" | "quarterly";
+            /** @description The day of the month (of the quarter’s last month) by which a period’s report is on time; 28 at most, so every month has it. */
+            dueDay: number;
+        };
         ImportListInput: {
             id: string;
             /** @description 附件 number as written, when the list is an annex. */
@@ -938,6 +967,8 @@ export interface components {
              * @enum {string}
              */
             lateExtensionRequests?: "mark_late" | "refuse";
+            /** @description Its reporting periods; none when left out. */
+            reporting?: components["schemas"]["ReportingCadenceInput"] | null;
             tasks: components["schemas"]["ImportTaskInput"][];
         };
         /** @description A whole document, its responsible units and its task lists, in the import format (README). */
@@ -1086,10 +1117,10 @@ export interface components {
              */
             url: string;
             /**
-             * @description Ledger event types and reminder kinds (task.due_soon, task.overdue) to send; empty (the default) sends all.
+             * @description Ledger event types and reminder kinds (task.due_soon, task.overdue, report.missing) to send; empty (the default) sends all.
              * @default []
              */
-            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged" | "urged" | "task.due_soon" | "task.overdue")[];
+            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged" | "urged" | "task.due_soon" | "task.overdue" | "report.missing")[];
             /** @description Only events and reminders of tasks in this list. */
             listId?: string | null;
             /** @description Only events and reminders of tasks assigned to this agency, directly or through a group it belongs to. */
@@ -1104,8 +1135,8 @@ export interface components {
              * @description Receives a POST per event. Redirects are not followed; any 2xx within the timeout counts as delivered.
              */
             url?: string;
-            /** @description Ledger event types and reminder kinds (task.due_soon, task.overdue) to send; empty (the default) sends all. */
-            eventTypes?: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged" | "urged" | "task.due_soon" | "task.overdue")[];
+            /** @description Ledger event types and reminder kinds (task.due_soon, task.overdue, report.missing) to send; empty (the default) sends all. */
+            eventTypes?: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged" | "urged" | "task.due_soon" | "task.overdue" | "report.missing")[];
             /** @description Only events and reminders of tasks in this list. */
             listId?: string | null;
             /** @description Only events and reminders of tasks assigned to this agency, directly or through a group it belongs to. */
@@ -1260,6 +1291,15 @@ export interface components {
             /** @description Sub-tasks (a group’s items, a phase’s steps, a year’s milestones). */
             children?: components["schemas"]["ImportTask"][];
         };
+        ReportingCadence: {
+            /**
+             * @description Periods of a calendar month (2026-03) or quarter (2026-Q1), UTC.
+             * @enum {string}
+             */
+            cadence: "monthly" | "quarterly";
+            /** @description The day of the month (of the quarter’s last month) by which a period’s report is on time; 28 at most, so every month has it. */
+            dueDay: number;
+        };
         ImportList: {
             id: string;
             /** @description 附件 number as written, when the list is an annex. */
@@ -1272,6 +1312,8 @@ export interface components {
              * @enum {string}
              */
             lateExtensionRequests?: "mark_late" | "refuse";
+            /** @description Its reporting periods; none when left out. */
+            reporting?: components["schemas"]["ReportingCadence"] | null;
             tasks: components["schemas"]["ImportTask"][];
         };
         /** @description A whole document, its responsible units and its task lists, in the import format (README). */
@@ -1850,7 +1892,7 @@ export interface components {
         Webhook: {
             id: string;
             url: string;
-            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged" | "urged" | "task.due_soon" | "task.overdue")[];
+            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged" | "urged" | "task.due_soon" | "task.overdue" | "report.missing")[];
             listId: string | null;
             agencyId: string | null;
             description: string | null;
@@ -1874,7 +1916,7 @@ export interface components {
         CreatedWebhook: {
             id: string;
             url: string;
-            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged" | "urged" | "task.due_soon" | "task.overdue")[];
+            eventTypes: ("created" | "status_changed" | "completion_withdrawn" | "verified" | "completion_rejected" | "reopened" | "progress_updated" | "due_date_set" | "progress_reported" | "revised" | "rolled_up" | "extension_requested" | "extension_approved" | "extension_refused" | "assignment_acknowledged" | "urged" | "task.due_soon" | "task.overdue" | "report.missing")[];
             listId: string | null;
             agencyId: string | null;
             description: string | null;
@@ -1968,16 +2010,20 @@ export interface components {
             /** @description Increases with every reminder fired: the feed’s order and cursor. */
             id: number;
             /**
-             * @description task.due_soon: REMINDER_DUE_SOON_DAYS before the due date (临近提醒); task.overdue: once the due date has passed.
+             * @description task.due_soon: REMINDER_DUE_SOON_DAYS before the due date (临近提醒); task.overdue: once the due date has passed; report.missing: a unit has not reported in a period whose due date has passed (lists with a cadence).
              * @enum {string}
              */
-            kind: "task.due_soon" | "task.overdue";
+            kind: "task.due_soon" | "task.overdue" | "report.missing";
             taskId: string;
             listId: string;
-            /** @description Which occurrence of the kind: for task.due_soon and task.overdue, the due date it is about. Each task, kind and occurrence fires once. */
+            /** @description Which occurrence of the kind: for task.due_soon and task.overdue, the due date it is about; for report.missing, the period and the unit (2026-03:tj-hrss-bureau). Each task, kind and occurrence fires once. */
             occurrence: string;
-            /** @description The due date the reminder is about. */
+            /** @description The due date the reminder is about (report.missing: the period’s). */
             dueDate: string | null;
+            /** @description report.missing: the unit that has not reported; null for the other kinds. */
+            agencyId: string | null;
+            /** @description report.missing: the period (2026-03, 2026-Q1); null for the other kinds. */
+            period: string | null;
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC.
@@ -1993,10 +2039,10 @@ export interface components {
             /** @description The delivery id, as in webhook-id: the same on every retry and redelivery, so de-duplicate on it. */
             id: string;
             /**
-             * @description task.due_soon: REMINDER_DUE_SOON_DAYS before the due date (临近提醒); task.overdue: once the due date has passed.
+             * @description task.due_soon: REMINDER_DUE_SOON_DAYS before the due date (临近提醒); task.overdue: once the due date has passed; report.missing: a unit has not reported in a period whose due date has passed (lists with a cadence).
              * @enum {string}
              */
-            type: "task.due_soon" | "task.overdue";
+            type: "task.due_soon" | "task.overdue" | "report.missing";
             subscriptionId: string;
             task: {
                 id: string;
@@ -2219,6 +2265,67 @@ export interface components {
             /** @description In list order, then the task’s own order of its indicators. */
             items: components["schemas"]["IndicatorReportRow"][];
         };
+        ReportingRow: {
+            taskId: string;
+            number: number;
+            text: string;
+            /** @description The assigned unit; a group’s row (各区人民政府) counts its members’ reports. */
+            agencyId: string;
+            agencyName: string;
+            /** @enum {string} */
+            role: "lead" | "co";
+            /**
+             * @description on_time: its first report in the period came on or before the due date; late: after it, in the period; missing: none, and the due date has passed; not_due: none yet, the due date to come.
+             * @enum {string}
+             */
+            status: "on_time" | "late" | "missing" | "not_due";
+            /** @description Its first progress report in the period, at or before asOf. */
+            reportedAt: string | null;
+            /** @description Who sent that report: the unit, or a member of its group. */
+            reportedBy: string | null;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            dueDate: string;
+        };
+        /** @description Per work item and responsible unit of a list with a cadence: whether the unit reported in the period on time, late, or not at all. A period judges the work items that existed by the end of its due date and were not done (completed or verified) when it began. */
+        ReportingReport: {
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC.
+             */
+            asOf: string;
+            listId: string;
+            /** @enum {string} */
+            cadence: "monthly" | "quarterly";
+            period: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            periodStart: string;
+            /**
+             * Format: date
+             * @description The period’s last day.
+             */
+            periodEnd: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            dueDate: string;
+            /** @description Rows: each responsible unit of each work item the period judges. */
+            total: number;
+            byStatus: {
+                on_time: number;
+                late: number;
+                missing: number;
+                not_due: number;
+            };
+            /** @description In list order, then the task’s order of its units. */
+            items: components["schemas"]["ReportingRow"][];
+        };
         TaskList: {
             id: string;
             documentId: string;
@@ -2232,6 +2339,8 @@ export interface components {
              * @enum {string}
              */
             lateExtensionRequests: "mark_late" | "refuse";
+            /** @description Its reporting periods (GET /v1/reports/reporting); null: the list has none. */
+            reporting: components["schemas"]["ReportingCadence"] | null;
             taskCount: number;
         };
         TaskListPage: {
@@ -5261,6 +5370,110 @@ export interface operations {
             };
         };
     };
+    getReportingReport: {
+        parameters: {
+            query: {
+                /** @description With text/csv: start with a UTF-8 byte order mark, which spreadsheet programs need to read Chinese text. */
+                bom?: "true" | "false";
+                /** @description The list, which must have a cadence (its reporting field). */
+                list: string;
+                /** @description The period: a month (2026-03) for a monthly list, a quarter (2026-Q1) for a quarterly one. */
+                period: string;
+                /** @description Only the rows of this agency’s assignments, its own and its groups’ (a district: 各区人民政府’s). */
+                agency?: string;
+                /** @description RFC 3339 date or date-time; a date means the end of that day (UTC). Default: now. Only ledger events recorded at or before it count. */
+                asOf?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per work item and responsible unit the period judges. */
+            200: {
+                headers: {
+                    /** @description Weak validator: send it as If-None-Match to get 304 while the report is unchanged. */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportingReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Nothing the report depends on changed since the response with this ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or a value is out of range; `errors` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but its role or agency may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept allows neither application/json nor text/csv. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed authentications; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the detail is in the server log under the requestId. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     exportTasks: {
         parameters: {
             query?: {
@@ -5950,8 +6163,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque: pass back the nextCursor of the previous page, unchanged. */
                 cursor?: string;
-                /** @description task.due_soon: REMINDER_DUE_SOON_DAYS before the due date (临近提醒); task.overdue: once the due date has passed. */
-                kind?: "task.due_soon" | "task.overdue";
+                /** @description task.due_soon: REMINDER_DUE_SOON_DAYS before the due date (临近提醒); task.overdue: once the due date has passed; report.missing: a unit has not reported in a period whose due date has passed (lists with a cadence). */
+                kind?: "task.due_soon" | "task.overdue" | "report.missing";
                 list?: string;
                 /** @description Reminders of tasks assigned to this agency, directly or through a group it belongs to. */
                 agency?: string;
