@@ -33,7 +33,7 @@ t.test('periods: ids, windows and due dates (UTC)', async (t) => {
   const q1 = parsePeriod('2026-Q1', quarterly)!;
   t.same(q1, { id: '2026-Q1', start: at('2026-01-01T00:00:00Z'), end: at('2026-04-01T00:00:00Z'), dueDate: '2026-03-15' }, 'a quarter is due in its last month');
   t.same(parsePeriod('2026-Q4', quarterly)!.dueDate, '2026-12-15');
-  for (const id of ['2026-Q1', '2026-13', '2026-00', '2026-3', '26-03', '1969-12']) t.equal(parsePeriod(id, monthly), null, `monthly: ${id}`);
+  for (const id of ['2026-Q1', '2026-13', '2026-00', '2026-3', '26-03', '1969-12', '9999-12']) t.equal(parsePeriod(id, monthly), null, `monthly: ${id}`);
   for (const id of ['2026-03', '2026-Q5', '2026-Q0']) t.equal(parsePeriod(id, quarterly), null, `quarterly: ${id}`);
   t.equal(periodAt(at('2026-03-31T23:59:59.999Z'), monthly).id, '2026-03');
   t.equal(periodAt(at('2026-04-01T00:00:00Z'), monthly).id, '2026-04');
@@ -242,6 +242,7 @@ t.test('GET /v1/reports/reporting', async (t) => {
       ['list=tj-2021-annex2&period=2026-Q1', 400, 'period'],
       ['list=tj-2021-annex1&period=2026-03', 400, 'period'],
       ['list=tj-2021-annex2&period=2026-13', 400, 'period'],
+      ['list=tj-2021-annex2&period=9999-12', 400, 'period'],
       ['list=tj-2021-annex2', 400, 'period'],
       ['period=2026-03', 400, 'list'],
       ['list=tj-2021-annex2,tj-2021-annex1&period=2026-03', 400, 'list'],
