@@ -2292,8 +2292,7 @@ export interface components {
             /** @description The assigned unit; a group’s row (各区人民政府) counts its members’ reports. */
             agencyId: string;
             agencyName: string;
-            /** @enum {string} */
-            role: "lead" | "co";
+            role: components["schemas"]["AssignmentRole"];
             /**
              * @description on_time: its first report in the period came on or before the due date; late: after it, in the period; missing: none, and the due date has passed; not_due: none yet, the due date to come.
              * @enum {string}

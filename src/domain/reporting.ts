@@ -52,7 +52,8 @@ export function parsePeriod(id: string, reporting: Reporting): Period | null {
   const match = PERIOD_ID[reporting.cadence].exec(id);
   if (!match) return null;
   const year = Number(match[1]);
-  if (year < 1970) return null;
+  // Within the years an RFC 3339 timestamp can write, the period's end included.
+  if (year < 1970 || year > 9998) return null;
   const first = reporting.cadence === 'monthly' ? Number(match[2]) - 1 : (Number(match[2]) - 1) * 3;
   return periodFrom(year * 12 + first, reporting);
 }

@@ -33,7 +33,7 @@ t.test('periods: ids, windows and due dates (UTC)', async (t) => {
   const q1 = parsePeriod('2026-Q1', quarterly)!;
   t.same(q1, { id: '2026-Q1', start: at('2026-01-01T00:00:00Z'), end: at('2026-04-01T00:00:00Z'), dueDate: '2026-03-15' }, 'a quarter is due in its last month');
   t.same(parsePeriod('2026-Q4', quarterly)!.dueDate, '2026-12-15');
-  for (const id of ['2026-Q1', '2026-13', '2026-00', '2026-3', '26-03', '1969-12']) t.equal(parsePeriod(id, monthly), null, `monthly: ${id}`);
+  for (const id of ['2026-Q1', '2026-13', '2026-00', '2026-3', '26-03', '1969-12', '9999-12']) t.equal(parsePeriod(id, monthly), null, `monthly: ${id}`);
   for (const id of ['2026-03', '2026-Q5', '2026-Q0']) t.equal(parsePeriod(id, quarterly), null, `quarterly: ${id}`);
   t.equal(periodAt(at('2026-03-31T23:59:59.999Z'), monthly).id, '2026-03');
   t.equal(periodAt(at('2026-04-01T00:00:00Z'), monthly).id, '2026-04');
@@ -181,11 +181,14 @@ t.test('GET /v1/reports/reporting', async (t) => {
   t.equal(notModified.statusCode, 200, 'a new day passes the due date: the tag of the day before no longer matches');
   t.equal(notModified.json().byStatus.missing, onDueDay.total - 2, 'the units without a report are now missing');
   t.equal((await app.inject({ method: 'GET', url: '/v1/reports/reporting?list=tj-2021-annex2&period=2026-03', headers: { authorization: supervisor, 'if-none-match': notModified.headers.etag as string } })).statusCode, 304);
+  const pastTag = (await report('list=tj-2021-annex2&period=2026-03&asOf=2026-03-28T23:30:00Z')).headers.etag as string;
 
   clock.now = at('2026-03-29T01:00:00Z');
   t.equal((await postReport(app, education, task(8), { note: '迟报' })).status, 201);
   clock.now = at('2026-03-29T02:00:00Z');
   const afterDue = (await report('list=tj-2021-annex2&period=2026-03')).body;
+  t.not((await report('list=tj-2021-annex2&period=2026-03')).headers.etag, notModified.headers.etag, 'a report moves the tag');
+  t.not((await report('list=tj-2021-annex2&period=2026-03&asOf=2026-03-28T23:30:00Z')).headers.etag, pastTag, 'a past moment’s tag too: it names the ledger position');
   t.match(row(afterDue, task(8), 'tj-education-commission'), { status: 'late', reportedAt: '2026-03-29T01:00:00.000Z' });
   t.equal(row(afterDue, task(8), 'tj-hrss-bureau').status, 'missing', 'a co unit’s report counts for it alone');
   t.same(afterDue.byStatus, { on_time: 2, late: 1, missing: afterDue.total - 3, not_due: 0 });
@@ -239,6 +242,7 @@ t.test('GET /v1/reports/reporting', async (t) => {
       ['list=tj-2021-annex2&period=2026-Q1', 400, 'period'],
       ['list=tj-2021-annex1&period=2026-03', 400, 'period'],
       ['list=tj-2021-annex2&period=2026-13', 400, 'period'],
+      ['list=tj-2021-annex2&period=9999-12', 400, 'period'],
       ['list=tj-2021-annex2', 400, 'period'],
       ['period=2026-03', 400, 'list'],
       ['list=tj-2021-annex2,tj-2021-annex1&period=2026-03', 400, 'list'],
@@ -283,6 +287,18 @@ t.test('the cadence in the import format: validated, exported, round-trips, show
   t.same(exported, withCadence, 'the export carries the cadence');
   t.match((await importFile(exported)).body, { unchanged: true, events: 0 }, 'import(export(x)) changes nothing');
   t.equal((await getJson(app, '/v1/reports/reporting?list=tj-2021-annex2&period=2026-02')).status, 200);
+
+  // A task added on 1 March: judged for March, not for February, which had closed.
+  const added = structuredClone(withCadence);
+  added.lists[1].tasks.push({ number: 53, text: '新增任务', units: ['tj-hrss-bureau'] });
+  t.match((await importFile(added)).body, { tasks: { created: 1 } });
+  const judgedIn = async (period: string) =>
+    (await getJson(app, `/v1/reports/reporting?list=tj-2021-annex2&period=${period}`)).body.items.some((row: any) => row.taskId === 'tj-2021-annex2-53');
+  t.notOk(await judgedIn('2026-02'), 'a task created after a period closed is not judged for it');
+  t.ok(await judgedIn('2026-03'));
+  t.match((await importFile(await exportDocument())).body, { unchanged: true }, 'and the export still round-trips');
+  withCadence.lists[1].tasks.push(added.lists[1].tasks.at(-1));
+  original.lists[1].tasks.push(added.lists[1].tasks.at(-1));
 
   for (const [reporting, path] of [
     [{ cadence: 'monthly', dueDay: 29 }, 'lists.1.reporting.dueDay'],

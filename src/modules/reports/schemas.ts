@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Health, Indicator, TaskStatus } from '../tasks/schemas.js';
+import { AssignmentRole, Health, Indicator, TaskStatus } from '../tasks/schemas.js';
 import { Bom, CalendarDate, Cursor, Id, InputDate, InputMoment, Timestamp } from '../common/schemas.js';
 import { REPORT_CADENCES, REPORTING_STATUSES } from '../../domain/reporting.js';
 
@@ -201,7 +201,7 @@ export const ReportingRow = z
     text: z.string(),
     agencyId: Id.describe('The assigned unit; a group’s row (各区人民政府) counts its members’ reports.'),
     agencyName: z.string(),
-    role: z.enum(['lead', 'co']),
+    role: AssignmentRole,
     status: ReportingStatus,
     reportedAt: Timestamp.nullable().describe('Its first progress report in the period, at or before asOf.'),
     reportedBy: Id.nullable().describe('Who sent that report: the unit, or a member of its group.'),
