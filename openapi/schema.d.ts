@@ -1832,7 +1832,7 @@ export interface components {
             indicators: components["schemas"]["Indicator"][];
             /** @description Derived: the due date has passed and the task is neither completed nor verified. */
             overdue: boolean;
-            /** @description Derived: open, and no progress report (or creation) for STALE_AFTER_DAYS days. */
+            /** @description Derived: open, and no progress report (or creation) for STALE_AFTER_DAYS days; on a list with a reporting cadence, no report in the latest period whose due date has passed. */
             stale: boolean;
             health: components["schemas"]["Health"];
             /** @description Increases with every change; the ETag begins with it. */

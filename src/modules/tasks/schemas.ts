@@ -90,7 +90,7 @@ export const Task = z
     childCount: z.number().int().min(0).describe('Sub-tasks; while above 0, status and progress roll up from them and cannot be set directly.'),
     indicators: z.array(Indicator),
     overdue: z.boolean().describe('Derived: the due date has passed and the task is neither completed nor verified.'),
-    stale: z.boolean().describe('Derived: open, and no progress report (or creation) for STALE_AFTER_DAYS days.'),
+    stale: z.boolean().describe('Derived: open, and no progress report (or creation) for STALE_AFTER_DAYS days; on a list with a reporting cadence, no report in the latest period whose due date has passed.'),
     health: Health,
     version: z.number().int().min(1).describe('Increases with every change; the ETag begins with it.'),
     lastEventId: z.number().int().min(1).describe('Ledger position of the task’s latest event: pass the highest you hold as changedAfter to sync.'),
