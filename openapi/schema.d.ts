@@ -2364,6 +2364,12 @@ export interface components {
             extensionsRequested: number;
             /** @description Extension requests on tasks it leads, approved in the period. */
             extensionsApproved: number;
+            /** @description Reporting periods (of lists with a cadence in scope) whose due date fell in the period, reported on time by the assignments it acts under. */
+            reportsOnTime: number;
+            /** @description The same, reported late. */
+            reportsLate: number;
+            /** @description The same, not reported by the moment (the due date passed). */
+            reportsMissed: number;
             /** @description Assignments it acts under (its own, and its groups’). */
             assignments: number;
             /** @description Of those, not signed for (签收) at asOf. */
@@ -2372,9 +2378,10 @@ export interface components {
             parts: {
                 completion: number | null;
                 timeliness: number | null;
+                reporting: number | null;
                 receipt: number | null;
             };
-            /** @description Out of 100: the weighted mean of the parts that apply (completion 3, timeliness 3, receipt 1); null when none does. */
+            /** @description Out of 100: the weighted mean of the parts that apply (completion 3, timeliness 3, reporting 2, receipt 1); null when none does. */
             score: number | null;
         };
         /** @description 考评: per unit over a period, as of a moment; work items only, like the counting reports. */

@@ -143,34 +143,3 @@ export function firstReports<A extends { agencyId: string; role: AssignmentRole 
   }
   return first;
 }
-
-export interface PeriodOutcome {
-  period: Period;
-  status: ReportingStatus;
-  reportedAt: Date | null;
-}
-
-/**
- * One unit's record over a range of periods (from and to inclusive, by id), as of `at`: for a
- * scorecard that counts on-time, late and missed reports. `reports` are the times of the unit's
- * reports (already those that count for it); `isJudged` leaves out the periods that do not judge
- * it (see judged). At most `maxPeriods`, so a range is bounded before it is walked.
- */
-export function classifyPeriods(
-  reports: readonly Date[],
-  reporting: Reporting,
-  range: { from: Period; to: Period },
-  at: Date,
-  options: { isJudged?: (period: Period) => boolean; maxPeriods?: number } = {},
-): PeriodOutcome[] {
-  const max = options.maxPeriods ?? 1000;
-  const sorted = [...reports].sort((a, b) => a.getTime() - b.getTime());
-  const outcomes: PeriodOutcome[] = [];
-  for (let period = range.from, walked = 0; period.start <= range.to.start; period = shiftPeriod(period, 1, reporting), walked++) {
-    if (walked >= max) throw new RangeError(`more than ${max} periods`);
-    if (options.isJudged && !options.isJudged(period)) continue;
-    const first = sorted.find((time) => time >= period.start && time < period.end && time <= at) ?? null;
-    outcomes.push({ period, status: reportingStatus(first, period, at), reportedAt: first });
-  }
-  return outcomes;
-}

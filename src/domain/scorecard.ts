@@ -6,6 +6,8 @@
  * - completion (weight 3): completed on time / all completed, over the tasks it leads that were
  *   completed in the period;
  * - timeliness (weight 3): 1 − overdue now / tasks it leads;
+ * - reporting (weight 2): reports on time / reports due (on time, late or missed), over the
+ *   periods of lists with a reporting cadence that closed in the period;
  * - receipt (weight 1): 1 − assignments not signed for / its assignments.
  * A part with nothing to judge (no completions, no led tasks, no assignments) is left out and the
  * weights of the others carry the score; a unit with nothing to judge at all has no score (null).
@@ -19,20 +21,25 @@ export interface UnitRecord {
   daysOverdue: number;
   extensionsRequested: number;
   extensionsApproved: number;
+  reportsOnTime: number;
+  reportsLate: number;
+  reportsMissed: number;
   assignments: number;
   receiptsPending: number;
 }
 
-export const SCORE_WEIGHTS = { completion: 3, timeliness: 3, receipt: 1 } as const;
+export const SCORE_WEIGHTS = { completion: 3, timeliness: 3, reporting: 2, receipt: 1 } as const;
 
 type Part = keyof typeof SCORE_WEIGHTS;
 
 /** Each part's share in [0, 1], or null when the unit has nothing it judges. */
 export function scoreParts(record: UnitRecord): Record<Part, number | null> {
   const completed = record.completedOnTime + record.completedLate;
+  const reportsDue = record.reportsOnTime + record.reportsLate + record.reportsMissed;
   return {
     completion: completed === 0 ? null : record.completedOnTime / completed,
     timeliness: record.led === 0 ? null : 1 - record.overdueNow / record.led,
+    reporting: reportsDue === 0 ? null : record.reportsOnTime / reportsDue,
     receipt: record.assignments === 0 ? null : 1 - record.receiptsPending / record.assignments,
   };
 }

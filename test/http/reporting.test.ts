@@ -4,12 +4,10 @@ import t from 'tap';
 import { loadConfig } from '../../src/config.js';
 import { reminders, webhookDeliveries } from '../../src/db/schema/index.js';
 import {
-  classifyPeriods,
   firstReports,
   judged,
   lastDuePeriod,
   parsePeriod,
-  type Period,
   periodAt,
   type Reporting,
   reportingStatus,
@@ -105,28 +103,6 @@ t.test('whose report counts for which assignment, and which tasks a period judge
   t.notOk(judged({ ...work, createdAt: at('2026-03-29T00:00:00Z'), statusAtStart: null }, march), 'created after the due date: it could not have been on time');
   t.notOk(judged({ ...work, createdAt: at('2026-04-02T00:00:00Z'), statusAtStart: null }, march), 'created after the period closed');
 
-  const record = classifyPeriods(
-    [at('2026-01-10T00:00:00Z'), at('2026-01-20T00:00:00Z'), at('2026-03-29T00:00:00Z')],
-    monthly,
-    { from: parsePeriod('2026-01', monthly)!, to: parsePeriod('2026-04', monthly)! },
-    at('2026-04-05T00:00:00Z'),
-  );
-  t.same(
-    record.map((outcome) => [outcome.period.id, outcome.status, outcome.reportedAt?.toISOString() ?? null]),
-    [
-      ['2026-01', 'on_time', '2026-01-10T00:00:00.000Z'],
-      ['2026-02', 'missing', null],
-      ['2026-03', 'late', '2026-03-29T00:00:00.000Z'],
-      ['2026-04', 'not_due', null],
-    ],
-    'a unit’s record over a range of periods, for a scorecard',
-  );
-  t.same(
-    classifyPeriods([], monthly, { from: parsePeriod('2026-01', monthly)!, to: parsePeriod('2026-03', monthly)! }, now, { isJudged: (p: Period) => p.id !== '2026-02' }).map((o) => o.period.id),
-    ['2026-01', '2026-03'],
-    'periods that do not judge the unit are left out',
-  );
-  t.throws(() => classifyPeriods([], monthly, { from: parsePeriod('1970-01', monthly)!, to: parsePeriod('2026-01', monthly)! }, now, { maxPeriods: 100 }), RangeError, 'a range is bounded');
 });
 
 async function setCadence({ database }: TestContext, listId: string, cadence: string | null, dueDay: number | null) {

@@ -25,12 +25,15 @@ export const ScorecardRow = z
     daysOverdue: count.describe('Days those tasks are overdue at asOf, in total.'),
     extensionsRequested: count.describe('Extension requests on tasks it leads, made in the period.'),
     extensionsApproved: count.describe('Extension requests on tasks it leads, approved in the period.'),
+    reportsOnTime: count.describe('Reporting periods (of lists with a cadence in scope) whose due date fell in the period, reported on time by the assignments it acts under.'),
+    reportsLate: count.describe('The same, reported late.'),
+    reportsMissed: count.describe('The same, not reported by the moment (the due date passed).'),
     assignments: count.describe('Assignments it acts under (its own, and its groups’).'),
     receiptsPending: count.describe('Of those, not signed for (签收) at asOf.'),
     parts: z
-      .object({ completion: share, timeliness: share, receipt: share })
+      .object({ completion: share, timeliness: share, reporting: share, receipt: share })
       .describe('Each part of the score in [0, 1] (4 decimals); null where the unit has nothing it judges. README, "Scorecards", has the rules.'),
-    score: z.number().min(0).max(100).nullable().describe('Out of 100: the weighted mean of the parts that apply (completion 3, timeliness 3, receipt 1); null when none does.'),
+    score: z.number().min(0).max(100).nullable().describe('Out of 100: the weighted mean of the parts that apply (completion 3, timeliness 3, reporting 2, receipt 1); null when none does.'),
   })
   .meta({ id: 'ScorecardRow' });
 

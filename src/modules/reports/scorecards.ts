@@ -1,12 +1,49 @@
 import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { agencies, assignmentReceipts, extensionRequests, taskAssignments, taskEvents, tasks } from '../../db/schema/index.js';
+import { agencies, agencyMembers, assignmentReceipts, extensionRequests, taskAssignments, taskEvents, tasks } from '../../db/schema/index.js';
 import { InvalidInputError } from '../../domain/errors.js';
+import { type Period, periodAt, shiftPeriod } from '../../domain/reporting.js';
+import type { QuietRules } from '../common/task-conditions.js';
+import { periodRows } from './reporting.js';
 import { scoreOf, scoreParts, type UnitRecord } from '../../domain/scorecard.js';
 import { utcDate } from '../../domain/task-state.js';
 import { actingAgencies, actingRoles, type ReportContext, reportMoment, scopeOf, tasksAt } from './service.js';
 import { quietRules } from '../task-lists/service.js';
 import type { ScorecardQuery } from './scorecard-schemas.js';
+
+/** A scorecard's range walks each list's periods; more than this many on one list is refused. */
+const MAX_PERIODS = 120;
+
+type ReportCounts = { onTime: number; late: number; missed: number };
+
+/**
+ * Reports due per assignment agency: for each list with a cadence in scope, each period whose due
+ * date falls in [from, to] and has come by the moment, how each responsible unit stood then (the
+ * reporting report's rows, so the same rules); on_time, late and missing are counted, not_due is not.
+ */
+async function reportCounts(db: Database, rules: QuietRules, lists: readonly string[] | undefined, from: string, to: string, at: Date): Promise<Map<string, ReportCounts>> {
+  const counts = new Map<string, ReportCounts>();
+  for (const { listId, reporting } of rules.cadenced.filter((list) => !lists || lists.includes(list.listId))) {
+    const periods: Period[] = [];
+    for (let period = periodAt(new Date(`${from}T00:00:00Z`), reporting); period.dueDate <= to && period.start <= at; period = shiftPeriod(period, 1, reporting)) {
+      if (period.dueDate >= from) periods.push(period);
+      if (periods.length > MAX_PERIODS) {
+        throw new InvalidInputError(`A scorecard walks at most ${MAX_PERIODS} reporting periods of a list.`, [{ location: 'querystring', path: 'to', message: `more than ${MAX_PERIODS} periods of ${listId} after from` }]);
+      }
+    }
+    for (const period of periods) {
+      for (const row of await periodRows(db, listId, period, at)) {
+        if (row.status === 'not_due') continue;
+        const unit = counts.get(row.agencyId) ?? { onTime: 0, late: 0, missed: 0 };
+        if (row.status === 'on_time') unit.onTime++;
+        else if (row.status === 'late') unit.late++;
+        else unit.missed++;
+        counts.set(row.agencyId, unit);
+      }
+    }
+  }
+  return counts;
+}
 
 const int = (expression: ReturnType<typeof sql>) => sql<number>`coalesce(${expression}, 0)::int`;
 const round4 = (share: number | null) => (share === null ? null : Math.round(share * 10_000) / 10_000);
@@ -27,7 +64,8 @@ export async function scorecardReport(db: Database, query: ScorecardQuery, ctx: 
   const end = dayAfterTo < at ? dayAfterTo : at;
   const scope = and(scopeOf(db, { ...query, agency: undefined }), lte(tasks.createdAt, at))!;
   const roles = actingRoles(db, query.agency);
-  const scoped = tasksAt(db, scope, at, live, await quietRules(db, ctx.policy.staleAfterDays));
+  const rules = await quietRules(db, ctx.policy.staleAfterDays);
+  const scoped = tasksAt(db, scope, at, live, rules);
   const today = utcDate(at);
   const overdue = sql`${scoped.dueDate} < ${today} and ${scoped.status} not in ('completed', 'verified')`;
   const lead = sql`${roles.role} = 'lead'`;
@@ -44,7 +82,7 @@ export async function scorecardReport(db: Database, query: ScorecardQuery, ctx: 
     .as('completions');
 
   const acting = actingAgencies(db);
-  const [standing, completed, extensions, receipts, agencyRows] = await Promise.all([
+  const [standing, completed, extensions, receipts, agencyRows, reports, memberships] = await Promise.all([
     db
       .select({
         agencyId: roles.agencyId,
@@ -95,7 +133,17 @@ export async function scorecardReport(db: Database, query: ScorecardQuery, ctx: 
       .where(and(scope, query.agency ? eq(acting.agencyId, query.agency) : undefined))
       .groupBy(acting.agencyId),
     db.select({ id: agencies.id, name: agencies.name, kind: agencies.kind }).from(agencies).orderBy(asc(agencies.id)),
+    reportCounts(db, rules, query.list, query.from, query.to, at),
+    db.select({ memberId: agencyMembers.memberId, groupId: agencyMembers.groupId }).from(agencyMembers),
   ]);
+  // A unit answers for its own assignments and its groups'.
+  const reportsOf = (agencyId: string): ReportCounts => {
+    const units = [agencyId, ...memberships.filter((m) => m.memberId === agencyId).map((m) => m.groupId)];
+    return units.reduce<ReportCounts>((sum, unit) => {
+      const counted = reports.get(unit);
+      return counted ? { onTime: sum.onTime + counted.onTime, late: sum.late + counted.late, missed: sum.missed + counted.missed } : sum;
+    }, { onTime: 0, late: 0, missed: 0 });
+  };
   const byAgency = <T extends { agencyId: string }>(rows: T[]) => new Map(rows.map((row) => [row.agencyId, row]));
   const [standingOf, completedOf, extensionsOf, receiptsOf] = [byAgency(standing), byAgency(completed), byAgency(extensions), byAgency(receipts)];
   const items = agencyRows
@@ -110,6 +158,9 @@ export async function scorecardReport(db: Database, query: ScorecardQuery, ctx: 
         daysOverdue: standingOf.get(agency.id)!.daysOverdue,
         extensionsRequested: extensionsOf.get(agency.id)?.requested ?? 0,
         extensionsApproved: extensionsOf.get(agency.id)?.approved ?? 0,
+        reportsOnTime: reportsOf(agency.id).onTime,
+        reportsLate: reportsOf(agency.id).late,
+        reportsMissed: reportsOf(agency.id).missed,
         assignments: receiptsOf.get(agency.id)?.assignments ?? 0,
         receiptsPending: receiptsOf.get(agency.id)?.pending ?? 0,
       };
@@ -119,7 +170,7 @@ export async function scorecardReport(db: Database, query: ScorecardQuery, ctx: 
         name: agency.name,
         kind: agency.kind,
         ...record,
-        parts: { completion: round4(parts.completion), timeliness: round4(parts.timeliness), receipt: round4(parts.receipt) },
+        parts: { completion: round4(parts.completion), timeliness: round4(parts.timeliness), reporting: round4(parts.reporting), receipt: round4(parts.receipt) },
         score: scoreOf(record),
       };
     });
