@@ -27,6 +27,8 @@ t.test('generated requests: no 5xx, every 4xx a problem document, refused reques
   t.comment(`fast-check seed ${seed} (DUBAN_PROPERTY_SEED=${seed} to replay)`);
   // No dispatcher: it would change the webhooks' failure counts between two observations.
   const { app, key, database } = await setupApp(t, { WEBHOOK_DISPATCH: 'false' });
+  // A cadence, so that the reporting report has periods to answer for.
+  await database.handle.db.execute(sql`update task_lists set report_cadence = 'monthly', report_due_day = 28`);
   const keys: Record<Caller, string> = {
     admin: await key('admin'),
     supervisor: await key('supervisor'),
@@ -65,6 +67,7 @@ t.test('generated requests: no 5xx, every 4xx a problem document, refused reques
     if (name === 'list') return [...real.lists, real.lists.join(',')];
     if (name === 'document') return real.documents;
     if (name === 'article') return real.articles;
+    if (name === 'period') return ['2026-02', '2026-03'];
     if (name === 'cursor') return cursors.has(operation.operationId) ? [cursors.get(operation.operationId)!] : undefined;
     // Versions of the seeded tasks start at 1 and grow by one per change: a small number often matches.
     if (name === 'if-match' || name === 'ifMatch') return ['"1"', '"2"', '"3"', '"4"'];
