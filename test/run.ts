@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { adminUrl } from './helpers/database.js';
+import { adminUrl, prepareTemplates } from './helpers/database.js';
 
 interface Run {
   title: string;
@@ -76,13 +76,18 @@ console.log(`running the type check, the OpenAPI check and the suite on ${postgr
 const suite = (engine: 'pglite' | 'postgres', title: string) =>
   // The PostgreSQL run waits on the server more than it computes: a third file at a time keeps the cores busy.
   run(title, bin('tap'), ['--reporter=tap', ...(engine === 'postgres' ? ['--jobs=3'] : []), ...extraArgs], { DUBAN_TEST_ENGINE: engine });
+const checks = [
+  run('== type check (tsc -p .) ==', bin('tsc'), ['-p', '.']).done,
+  run('== OpenAPI files against the code ==', bin('tsx'), ['src/cli/openapi.ts', '--check']).done,
+];
+// Built once here rather than by every test file that finds the cache cold.
+await prepareTemplates({ postgres: !postgresMissing });
 const pglite = suite('pglite', '== Duban tests on PGlite (embedded PostgreSQL) ==');
 // tap rebuilds its runner before its first output when the configured plugins differ from those it
 // was built with (as after a fresh `npm ci`); two runs rebuilding it at once would break it.
 await pglite.printing;
 const runs = [
-  run('== type check (tsc -p .) ==', bin('tsc'), ['-p', '.']).done,
-  run('== OpenAPI files against the code ==', bin('tsx'), ['src/cli/openapi.ts', '--check']).done,
+  ...checks,
   pglite.done,
   postgresMissing ? null : suite('postgres', `== Duban tests on PostgreSQL at ${redacted} ==`).done,
 ];
