@@ -1,25 +1,15 @@
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import type { Database, Transaction } from '../../db/client.js';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Transaction } from '../../db/client.js';
 import { enqueueReminderDeliveries } from '../../db/outbox.js';
-import { reminders, taskLists, tasks } from '../../db/schema/index.js';
-import { lastDuePeriod, type Reporting, reportingOf } from '../../domain/reporting.js';
+import { reminders, tasks } from '../../db/schema/index.js';
+import { lastDuePeriod } from '../../domain/reporting.js';
+import type { CadencedList } from '../../domain/staleness.js';
 import { DONE_STATUSES } from '../../domain/task-state.js';
 import { periodRows } from '../reports/reporting.js';
+import { holdScanLock } from './scan-lock.js';
 
 /** Reminders inserted per statement: seven parameters each keeps a statement well under PostgreSQL's 65,535. */
 const CHUNK = 1000;
-
-/** The lists with a cadence, which report.missing watches. */
-export async function listsWithCadence(db: Database): Promise<{ id: string; reporting: Reporting }[]> {
-  const rows = await db
-    .select({ id: taskLists.id, reportCadence: taskLists.reportCadence, reportDueDay: taskLists.reportDueDay })
-    .from(taskLists)
-    .where(isNotNull(taskLists.reportCadence));
-  return rows.flatMap((row) => {
-    const reporting = reportingOf(row);
-    return reporting ? [{ id: row.id, reporting }] : [];
-  });
-}
 
 /**
  * One list's report.missing reminders, in one transaction under the scan's advisory lock (null:
@@ -28,16 +18,15 @@ export async function listsWithCadence(db: Database): Promise<{ id: string; repo
  * period before it. The rows are those the reporting report shows as missing now (one rule for
  * both), of the work items still open; each (task, period and unit) fires once, by the unique key.
  */
-export async function fireMissingReports(tx: Transaction, now: Date, list: { id: string; reporting: Reporting }): Promise<number | null> {
-  const lock = (await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext('duban reminder scan')) as locked`)) as unknown as { rows: { locked: boolean }[] };
-  if (!lock.rows[0]?.locked) return null;
+export async function fireMissingReports(tx: Transaction, now: Date, list: CadencedList): Promise<number | null> {
+  if (!(await holdScanLock(tx))) return null;
   const period = lastDuePeriod(list.reporting, now);
-  const missing = (await periodRows(tx, list.id, period, now)).filter((row) => row.status === 'missing' && !DONE_STATUSES.includes(row.taskStatus));
+  const missing = (await periodRows(tx, list.listId, period, now)).filter((row) => row.status === 'missing' && !DONE_STATUSES.includes(row.taskStatus));
   if (missing.length === 0) return 0;
   const fired = await tx
     .select({ taskId: reminders.taskId, occurrence: reminders.occurrence })
     .from(reminders)
-    .where(and(eq(reminders.kind, 'report.missing'), eq(reminders.period, period.id), inArray(reminders.taskId, tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.listId, list.id)))));
+    .where(and(eq(reminders.kind, 'report.missing'), eq(reminders.period, period.id), inArray(reminders.taskId, tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.listId, list.listId)))));
   const known = new Set(fired.map((row) => `${row.taskId} ${row.occurrence}`));
   const due = missing
     .map((row) => ({

@@ -8,7 +8,9 @@ import { type ReminderKind, reminders, tasks } from '../../db/schema/index.js';
 import { dueReminder } from '../../domain/reminders.js';
 import { addDays, utcDate } from '../../domain/task-state.js';
 import { isOpen } from '../common/task-conditions.js';
-import { fireMissingReports, listsWithCadence } from './missing-reports.js';
+import { cadencedLists } from '../task-lists/service.js';
+import { fireMissingReports } from './missing-reports.js';
+import { holdScanLock } from './scan-lock.js';
 
 export interface SchedulerDeps {
   db: Database;
@@ -32,8 +34,7 @@ const dueOccurrence = sql<string>`to_char(${tasks.dueDate}, 'YYYY-MM-DD')`;
  * names that date.
  */
 async function fireBatch(tx: Transaction, now: Date, dueSoonDays: number, after: string): Promise<{ fired: number; last: string | null } | null> {
-  const lock = (await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext('duban reminder scan')) as locked`)) as unknown as { rows: { locked: boolean }[] };
-  if (!lock.rows[0]?.locked) return null;
+  if (!(await holdScanLock(tx))) return null;
   const rows = await tx
     .select({
       id: tasks.id,
@@ -98,7 +99,7 @@ export function createReminderScheduler(deps: SchedulerDeps): ReminderScheduler 
       fired += batch.fired;
       after = batch.last;
     }
-    for (const list of await listsWithCadence(deps.db)) {
+    for (const list of await cadencedLists(deps.db)) {
       const count = await deps.db.transaction((tx) => fireMissingReports(tx, now, list));
       if (count === null) break;
       fired += count;

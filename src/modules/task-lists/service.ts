@@ -1,10 +1,11 @@
 import { and, asc, count, eq, getTableColumns, gt, isNotNull, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database } from '../../db/client.js';
+import type { Database, Transaction } from '../../db/client.js';
 import { type TaskListRow, taskLists, tasks } from '../../db/schema/index.js';
 import { reportingOf } from '../../domain/reporting.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { cursorParts, decodeCursor, paginate } from '../common/cursor.js';
+import type { CadencedList } from '../../domain/staleness.js';
 import type { QuietRules } from '../common/task-conditions.js';
 import type { TaskList } from './schemas.js';
 
@@ -44,11 +45,17 @@ function toTaskList({ position: _position, reportCadence, reportDueDay, taskCoun
   return { ...list, reporting: reportingOf({ reportCadence, reportDueDay }), taskCount };
 }
 
-/** How the tasks of each list go quiet, for SQL that applies the stale rule (common/task-conditions.ts). */
-export async function quietRules(db: Database, staleAfterDays: number): Promise<QuietRules> {
+/** The lists with a reporting cadence: the stale rule and report.missing follow their periods. */
+export async function cadencedLists(db: Database | Transaction): Promise<CadencedList[]> {
   const rows = await db
     .select({ listId: taskLists.id, reportCadence: taskLists.reportCadence, reportDueDay: taskLists.reportDueDay })
     .from(taskLists)
     .where(isNotNull(taskLists.reportCadence));
-  return { staleAfterDays, cadenced: rows.map((row) => ({ listId: row.listId, reporting: reportingOf(row)! })) };
+  // The cadence's two columns are set together (a check constraint), so every row has one.
+  return rows.map((row) => ({ listId: row.listId, reporting: reportingOf(row)! }));
+}
+
+/** How the tasks of each list go quiet, for SQL that applies the stale rule (common/task-conditions.ts). */
+export async function quietRules(db: Database, staleAfterDays: number): Promise<QuietRules> {
+  return { staleAfterDays, cadenced: await cadencedLists(db) };
 }
