@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { and, eq, lt } from 'drizzle-orm';
 import type { Database, Transaction } from '../../db/client.js';
 import { idempotencyRecords } from '../../db/schema/index.js';
@@ -67,4 +68,24 @@ export async function pruneIdempotencyRecords(db: Database, now: Date, retention
   const cutoff = new Date(now.getTime() - retentionHours * 3_600_000);
   const deleted = await db.delete(idempotencyRecords).where(lt(idempotencyRecords.createdAt, cutoff)).returning({ key: idempotencyRecords.key });
   return deleted.length;
+}
+
+/**
+ * A POST that honours Idempotency-Key (per API key): the write runs once for what it asked for,
+ * a retry gets the stored answer marked Idempotent-Replayed, and the reply carries its status.
+ * Without the header, or without a key, the write simply runs.
+ */
+export async function answerOnce<T>(
+  db: Database,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  write: { asked: unknown; now: Date; status: number; run: (tx: Transaction) => Promise<T> },
+): Promise<T> {
+  const key = request.headers['idempotency-key'];
+  const apiKeyId = request.principal.keyId;
+  const scope = typeof key === 'string' && apiKeyId ? { apiKeyId, key, request: write.asked, now: write.now } : null;
+  const outcome = await runIdempotent(db, scope, async (tx) => ({ status: write.status, body: await write.run(tx) }));
+  if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
+  void reply.code(outcome.status);
+  return outcome.body as T;
 }

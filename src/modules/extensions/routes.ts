@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { runIdempotent } from '../common/idempotency.js';
+import { answerOnce } from '../common/idempotency.js';
 import { authProblems, IdParams, problemResponse, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
 import { IdempotencyHeaders, ReplayHeaders } from '../tasks/write-schemas.js';
 import {
@@ -40,14 +40,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const principal = request.principal;
-      const key = request.headers['idempotency-key'];
-      const context = writeContext(principal);
-      const scope = key && principal.keyId ? { apiKeyId: principal.keyId, key, request: { extensionOf: request.params.id, ...request.body }, now: context.now } : null;
-      const outcome = await runIdempotent(app.deps.db, scope, async (tx) => ({ status: 201, body: await requestExtension(tx, request.params.id, request.body, context) }));
-      if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
-      const created = outcome.body as ExtensionRequest;
-      return reply.code(201).header('location', `/v1/extension-requests/${created.id}`).send(created);
+      const context = writeContext(request.principal);
+      const asked = { extensionOf: request.params.id, ...request.body };
+      const created = await answerOnce(app.deps.db, request, reply, { asked, now: context.now, status: 201, run: (tx) => requestExtension(tx, request.params.id, request.body, context) });
+      return reply.header('location', `/v1/extension-requests/${created.id}`).send(created);
     },
   );
 

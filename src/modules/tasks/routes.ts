@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ForbiddenError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/permissions.js';
 import { matchesIfNoneMatch, taskEtag, versionFromIfMatch } from '../common/etag.js';
-import { runIdempotent } from '../common/idempotency.js';
+import { answerOnce } from '../common/idempotency.js';
 import { authProblems, IdParams, PageQuery, problemResponse, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
 import { EventPage } from './events-schemas.js';
 import { listTaskEvents } from './events.js';
@@ -120,13 +120,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const principal = request.principal;
-      const key = request.headers['idempotency-key'];
-      const context = { ...readContext(), principal };
-      const scope = key && principal.keyId ? { apiKeyId: principal.keyId, key, request: { task: request.params.id, report: request.body }, now: context.now } : null;
-      const outcome = await runIdempotent(app.deps.db, scope, async (tx) => ({ status: 201, body: await reportProgress(tx, request.params.id, request.body, context) }));
-      if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
-      return reply.code(outcome.status as 201).send(outcome.body as never);
+      const context = { ...readContext(), principal: request.principal };
+      const asked = { task: request.params.id, report: request.body };
+      const body = await answerOnce(app.deps.db, request, reply, { asked, now: context.now, status: 201, run: (tx) => reportProgress(tx, request.params.id, request.body, context) });
+      return reply.send(body as never);
     },
   );
 
@@ -152,13 +149,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const principal = request.principal;
-      const key = request.headers['idempotency-key'];
-      const context = { ...readContext(), principal };
-      const scope = key && principal.keyId ? { apiKeyId: principal.keyId, key, request: { task: request.params.id, urge: request.body }, now: context.now } : null;
-      const outcome = await runIdempotent(app.deps.db, scope, async (tx) => ({ status: 201, body: await urgeTask(tx, request.params.id, request.body, context) }));
-      if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
-      return reply.code(outcome.status as 201).send(outcome.body as never);
+      const context = { ...readContext(), principal: request.principal };
+      const asked = { task: request.params.id, urge: request.body };
+      const body = await answerOnce(app.deps.db, request, reply, { asked, now: context.now, status: 201, run: (tx) => urgeTask(tx, request.params.id, request.body, context) });
+      return reply.send(body as never);
     },
   );
 
@@ -187,13 +181,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const principal = request.principal;
-      const key = request.headers['idempotency-key'];
-      const context = { ...readContext(), principal };
-      const scope = key && principal.keyId ? { apiKeyId: principal.keyId, key, request: { batch: request.body }, now: context.now } : null;
-      const outcome = await runIdempotent(app.deps.db, scope, async (tx) => ({ status: 200, body: await applyBatch(tx, request.body, context) }));
-      if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
-      return reply.code(200).send(outcome.body as never);
+      const context = { ...readContext(), principal: request.principal };
+      const body = await answerOnce(app.deps.db, request, reply, { asked: { batch: request.body }, now: context.now, status: 200, run: (tx) => applyBatch(tx, request.body, context) });
+      return reply.send(body as never);
     },
   );
 
