@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * 考评: how a unit's record over a period becomes a score. The rules live here alone, so an office
  * reads them in one place (README, "Scorecards") and the board shows the same numbers.
@@ -12,25 +14,30 @@
  * A part with nothing to judge (no completions, no led tasks, no assignments) is left out and the
  * weights of the others carry the score; a unit with nothing to judge at all has no score (null).
  */
-export interface UnitRecord {
-  led: number;
-  coOperated: number;
-  completedOnTime: number;
-  completedLate: number;
-  overdueNow: number;
-  daysOverdue: number;
-  extensionsRequested: number;
-  extensionsApproved: number;
-  reportsOnTime: number;
-  reportsLate: number;
-  reportsMissed: number;
-  assignments: number;
-  receiptsPending: number;
-}
+const count = z.number().int().min(0);
+
+/** A unit's record over the period, as each scorecard row shows it. */
+export const unitRecordSchema = z.object({
+  led: count.describe('Tasks it leads (as a member, its group’s), among those in scope that existed at asOf.'),
+  coOperated: count,
+  completedOnTime: count.describe('Tasks it leads first completed in the period, on or before the due date then in force (or with none).'),
+  completedLate: count.describe('Tasks it leads first completed in the period, after the due date then in force.'),
+  overdueNow: count.describe('Tasks it leads overdue at asOf.'),
+  daysOverdue: count.describe('Days those tasks are overdue at asOf, in total.'),
+  extensionsRequested: count.describe('Extension requests on tasks it leads, made in the period.'),
+  extensionsApproved: count.describe('Extension requests on tasks it leads, approved in the period.'),
+  reportsOnTime: count.describe('Reporting periods (of lists with a cadence in scope) whose due date fell in the period, reported on time by the assignments it acts under.'),
+  reportsLate: count.describe('The same, reported late.'),
+  reportsMissed: count.describe('The same, not reported by the moment (the due date passed).'),
+  assignments: count.describe('Assignments it acts under (its own, and its groups’).'),
+  receiptsPending: count.describe('Of those, not signed for (签收) at asOf.'),
+});
+
+export type UnitRecord = z.infer<typeof unitRecordSchema>;
 
 export const SCORE_WEIGHTS = { completion: 3, timeliness: 3, reporting: 2, receipt: 1 } as const;
 
-type Part = keyof typeof SCORE_WEIGHTS;
+export type Part = keyof typeof SCORE_WEIGHTS;
 
 /** Each part's share in [0, 1], or null when the unit has nothing it judges. */
 export function scoreParts(record: UnitRecord): Record<Part, number | null> {

@@ -170,7 +170,7 @@ export async function scorecardReport(db: Database, query: ScorecardQuery, ctx: 
         name: agency.name,
         kind: agency.kind,
         ...record,
-        parts: { completion: round4(parts.completion), timeliness: round4(parts.timeliness), reporting: round4(parts.reporting), receipt: round4(parts.receipt) },
+        parts: Object.fromEntries(Object.entries(parts).map(([part, share]) => [part, round4(share)])) as typeof parts,
         score: scoreOf(record),
       };
     });
