@@ -28,9 +28,14 @@ t.test('延期申请: the lead unit asks, the office approves or refuses, the le
   t.equal((await patchTask(app, supervisor, TASK, '"1"', { dueDate: '2026-03-31' })).status, 200, 'the office sets a due date');
 
   t.test('a task without a due date, or done, takes none', async (t) => {
-    const none = await ask(await key('agency', 'tj-hrss-bureau'), { requestedDueDate: '2026-05-31', reason: '需要更多时间' }, 'tj-2021-annex2-44');
+    const none = await ask(hrss, { requestedDueDate: '2026-05-31', reason: '需要更多时间' }, 'tj-2021-annex2-44'); // 市人社局 leads 44
     t.equal(none.statusCode, 409);
-    t.match(none.json(), { code: 'extension_not_open' });
+    t.match(none.json(), { code: 'extension_not_open', detail: /no due date/ });
+    t.equal((await patchTask(app, supervisor, 'tj-2021-annex2-11', '"1"', { dueDate: '2026-03-31' })).status, 200);
+    t.equal((await patchTask(app, hrss, 'tj-2021-annex2-11', '"2"', { status: 'completed' })).status, 200);
+    const done = await ask(hrss, { requestedDueDate: '2026-05-31', reason: '需要更多时间' }, 'tj-2021-annex2-11');
+    t.equal(done.statusCode, 409);
+    t.match(done.json(), { code: 'extension_not_open', detail: /completed/ });
   });
 
   t.test('only the lead unit asks', async (t) => {
@@ -136,6 +141,19 @@ t.test('延期申请: the lead unit asks, the office approves or refuses, the le
     const exported = (await getJson(app, '/v1/documents/tj-2021/export', await key('admin'))).body;
     t.match(exported.lists.find((list: { id: string }) => list.id === 'tj-2021-annex2'), { lateExtensionRequests: 'refuse' }, 'the export carries the policy');
     await database.handle.db.execute(sql`update task_lists set late_extension_requests = 'mark_late' where id = 'tj-2021-annex2'`);
+  });
+
+  t.test('a due date the office cleared meanwhile: the approval sets one, and there is no original to keep', async (t) => {
+    const other = 'tj-2021-annex2-27'; // 市人社局 leads
+    const version = async () => (await getJson(app, `/v1/tasks/${other}`)).body.version;
+    t.equal((await patchTask(app, supervisor, other, `"${await version()}"`, { dueDate: '2026-06-30' })).status, 200);
+    const asked = await ask(hrss, { requestedDueDate: '2026-08-31', reason: '待协调' }, other);
+    t.equal(asked.statusCode, 201);
+    t.equal((await patchTask(app, supervisor, other, `"${await version()}"`, { dueDate: null })).status, 200);
+    t.equal((await decide(supervisor, asked.json().id, { decision: 'approved' })).statusCode, 200);
+    t.match((await getJson(app, `/v1/tasks/${other}`)).body, { dueDate: '2026-08-31', originalDueDate: null });
+    const events = (await getJson(app, `/v1/tasks/${other}/events`)).body.items;
+    t.same(events.at(-1).changes, { dueDate: { from: null, to: '2026-08-31' } }, 'no original due date recorded from nothing');
   });
 
   t.test('the summary counts extensions as of any moment', async (t) => {

@@ -99,5 +99,8 @@ t.test('考评: a unit’s record over a period, and its score, as of any moment
     t.equal((await getJson(app, `/v1/reports/scorecards?from=2026-04-30&to=2026-03-01`)).status, 400);
     t.equal((await getJson(app, `/v1/reports/scorecards?from=2026-03-01`)).status, 400);
     t.equal((await getJson(app, `/v1/reports/scorecards?from=2026-02-30&to=2026-03-01`)).status, 400);
+    const decades = await getJson(app, `/v1/reports/scorecards?from=1990-01-01&to=2026-03-31`);
+    t.equal(decades.status, 400, 'a range of more reporting periods than a scorecard walks');
+    t.match(decades.body, { code: 'validation_failed', errors: [{ path: 'to', message: /120 periods of tj-2021-annex2/ }] });
   });
 });

@@ -100,6 +100,7 @@ export async function decideExtension(db: Database, requestId: string, input: Ex
         : await recordChange(
             tx,
             task.id,
+            // The date in force before the first approval is kept; a task whose date the office cleared has none to keep.
             { dueDate, originalDueDate: task.originalDueDate ?? task.dueDate, updatedAt: ctx.now },
             {
               type: 'extension_approved',
@@ -107,7 +108,7 @@ export async function decideExtension(db: Database, requestId: string, input: Ex
               actor,
               changes: {
                 dueDate: { from: task.dueDate, to: dueDate },
-                ...(task.originalDueDate === null ? { originalDueDate: { from: null, to: task.dueDate } } : {}),
+                ...(task.originalDueDate === null && task.dueDate !== null ? { originalDueDate: { from: null, to: task.dueDate } } : {}),
               },
               note,
               evidence: [],
