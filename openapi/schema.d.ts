@@ -625,7 +625,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Open tasks without a progress report for `days` days, with their lead agency
+         * Open tasks without a progress report for `days` days (on a list with a reporting cadence: that missed the latest period due), with their lead agency
          * @description With asOf, only ledger events recorded at or before that moment count, so the report equals the one fetched then; a moment after now is refused, and today's date means now. JSON by default; Accept: text/csv gives RFC 4180 CSV. The ETag is weak and names what the report depends on: the ledger position, the query and format, the settings and, for a report of now, the UTC date and what of the clock the report shows; If-None-Match with it answers 304 while none of that changed, though a live asOf moves. Paged in list order: follow nextCursor (or, for CSV, the Link header) until it is null.
          */
         get: operations["getStaleReport"];
@@ -5164,7 +5164,7 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque: the nextCursor of the previous page. Later pages are computed as of the moment the first page described, so the pages list the tasks of one moment. */
                 cursor?: string;
-                /** @description Days without a report that make an open task stale; default STALE_AFTER_DAYS. */
+                /** @description Days without a report that make an open task stale, on lists without a reporting cadence; default STALE_AFTER_DAYS. */
                 days?: number;
             };
             header?: never;

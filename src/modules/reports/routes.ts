@@ -163,7 +163,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         operationId: 'getStaleReport',
         tags,
-        summary: 'Open tasks without a progress report for `days` days, with their lead agency',
+        summary: 'Open tasks without a progress report for `days` days (on a list with a reporting cadence: that missed the latest period due), with their lead agency',
         description: followUpNote,
         querystring: StaleQuery,
         response: { 200: { ...jsonOrCsv(FollowUpReport, 'One row per stale task.'), headers: pageHeaders }, ...notModified, ...errors },

@@ -31,7 +31,7 @@ export const FollowUpQuery = ReportQuery.extend({
 });
 
 export const StaleQuery = FollowUpQuery.extend({
-  days: z.coerce.number().int().min(1).max(3650).optional().describe('Days without a report that make an open task stale; default STALE_AFTER_DAYS.'),
+  days: z.coerce.number().int().min(1).max(3650).optional().describe('Days without a report that make an open task stale, on lists without a reporting cadence; default STALE_AFTER_DAYS.'),
 });
 
 const countsBy = <T extends string>(keys: readonly T[]) => z.object(Object.fromEntries(keys.map((k) => [k, z.number().int().min(0)])) as Record<T, z.ZodNumber>);
