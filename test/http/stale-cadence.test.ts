@@ -25,6 +25,9 @@ t.test('under a cadence, stale means the latest period due was missed; other lis
   t.equal(await stale('tj-2021-annex1-01'), false, 'a list without a cadence keeps the 60 days');
   t.ok((await staleIds('tj-2021-annex2')).includes('tj-2021-annex2-08'), 'the filter follows the same rule');
   t.notOk((await staleIds('tj-2021-annex1')).includes('tj-2021-annex1-01'));
+  const followUp = (await getJson(app, '/v1/reports/stale?days=365&limit=5000')).body.items.map((row: { taskId: string }) => row.taskId) as string[];
+  t.ok(followUp.includes('tj-2021-annex2-08'), 'the stale report keeps the period rule on a list with a cadence, whatever days says');
+  t.notOk(followUp.some((id) => id.startsWith('tj-2021-annex1-')), 'and applies days to the others');
   t.same((await getJson(app, '/v1/reports/summary?asOf=2026-03-20T12:00:00Z')).body, servedOn20th, 'as of the 20th, what was served then');
   const live = (await getJson(app, '/v1/reports/summary')).body;
   t.equal(live.stale, (await staleIds('tj-2021-annex2')).length + (await staleIds('tj-2021-annex1')).length);
