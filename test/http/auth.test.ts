@@ -162,7 +162,7 @@ t.test('keys never reach the logs', async (t) => {
     },
   });
   const database = await createTestDatabase();
-  const app = await buildApp({ config: loadConfig({}), db: database.handle.db, clock: () => new Date(), logger: { level: 'trace', stream: sink } as never });
+  const app = await buildApp({ config: loadConfig({}), db: database.handle.db, clock: () => new Date(), logger: { level: 'trace', stream: sink } });
   t.teardown(async () => {
     await app.close();
     await database.drop();
