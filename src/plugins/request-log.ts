@@ -5,9 +5,13 @@ import fp from 'fastify-plugin';
  * "incoming request" / "request completed" lines is switched off in app.ts). It names who asked by
  * key id and role, never by the key itself, and the route by its pattern, never the raw URL,
  * whose query may carry a person's search text; the request id comes with the request's logger.
+ * At debug level a request's arrival is logged too, to see what was in flight when a process stopped.
  */
 export default fp(
   async (app) => {
+    app.addHook('onRequest', async (request) => {
+      request.log.debug({ method: request.method, route: request.routeOptions.url ?? null }, 'request received');
+    });
     app.addHook('onResponse', async (request, reply) => {
       request.log.info(
         {

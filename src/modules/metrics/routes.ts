@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loggableError } from '../../db/errors.js';
-import { authProblems, problemResponsesWithout404 } from '../common/schemas.js';
+import { authProblems, problemResponses } from '../common/schemas.js';
 import { readOperationalState } from './service.js';
 
 const Exposition = z.string().describe('Prometheus text exposition format 0.0.4.');
@@ -19,8 +19,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Prometheus metrics: request durations by route, pool, ledger position, webhook outbox, report and export durations, process',
         response: {
           200: { description: 'The metrics, for a Prometheus scrape.', content: { 'text/plain': { schema: Exposition } } },
-          ...problemResponsesWithout404,
           ...authProblems,
+          500: problemResponses[500],
         },
       },
     },
