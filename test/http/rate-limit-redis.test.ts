@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
@@ -7,6 +6,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { setupApp } from '../helpers/app.js';
 import { createTestDatabase } from '../helpers/database.js';
+import { captureLog } from '../helpers/log.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -65,16 +65,10 @@ t.test('without REDIS_URL each process keeps its own budget', async (t) => {
 });
 
 t.test('with Redis down the limits fail open, and say so in the log', async (t) => {
-  let logs = '';
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logs += chunk.toString();
-      done();
-    },
-  });
+  const log = captureLog();
   const database = await createTestDatabase();
   // Port 1 on loopback: nothing listens, the connection is refused at once.
-  const app = await buildApp({ config: loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_PER_MINUTE: '2', PUBLIC_READ: 'true' }), db: database.handle.db, clock: () => new Date(), logger: { level: 'warn', stream: sink } });
+  const app = await buildApp({ config: loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_PER_MINUTE: '2', PUBLIC_READ: 'true' }), db: database.handle.db, clock: () => new Date(), logger: { level: 'warn', stream: log.stream } });
   t.teardown(async () => {
     await app.close();
     await database.drop();
@@ -82,7 +76,7 @@ t.test('with Redis down the limits fail open, and say so in the log', async (t) 
   const statuses: number[] = [];
   for (let i = 0; i < 4; i++) statuses.push((await app.inject({ method: 'GET', url: '/v1/task-lists' })).statusCode);
   t.same(statuses, [200, 200, 200, 200], 'served past the limit rather than refused');
-  const warnings = logs.split('\n').filter((line) => line.includes('Redis for the rate limits does not answer'));
+  const warnings = log.lines().filter((line) => String(line.msg).includes('Redis for the rate limits does not answer'));
   t.equal(warnings.length, 1, 'one warning for the outage, not one per request');
-  t.match(JSON.parse(warnings[0]!), { level: 40, component: 'rate-limit' });
+  t.match(warnings[0], { level: 40, component: 'rate-limit' });
 });
