@@ -20,7 +20,7 @@ import body from './plugins/body.js';
 import context, { type AppDeps } from './plugins/context.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
-import requestLog from './plugins/request-log.js';
+import { RequestLog } from './plugins/request-log.js';
 import problems, { answerUnroutedRequests, clientErrorHandler, frameworkErrorHandler, sendProblem } from './plugins/problems.js';
 import security from './plugins/security.js';
 
@@ -35,8 +35,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const app = Fastify({
     // Keys travel in Authorization; the default serializers do not log headers, and redaction makes sure.
     logger: options.logger === false ? false : { level: options.config.logLevel, ...options.logger, redact: ['req.headers.authorization', 'req.headers["idempotency-key"]'] },
-    // The request-log plugin writes one line per request instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new RequestLog(),
     genReqId: () => randomUUID(),
     bodyLimit: 262_144,
     // Bounds on what a client can make the server hold or parse (OWASP API4).
@@ -84,7 +83,6 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(context, { config: options.config, db: options.db, clock: options.clock, notifications: options.notifications });
   await app.register(problems);
   await app.register(metrics);
-  await app.register(requestLog);
   await app.register(body);
   await app.register(security);
   await app.register(auth);
