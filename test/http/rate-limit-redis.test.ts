@@ -1,4 +1,6 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { type AddressInfo, createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
@@ -80,3 +82,36 @@ t.test('with Redis down the limits fail open, and say so in the log', async (t) 
   t.equal(warnings.length, 1, 'one warning for the outage, not one per request');
   t.match(warnings[0], { level: 40, component: 'rate-limit' });
 });
+
+const redisServer = spawnSync('redis-server', ['--version']).status === 0 ? false : 'redis-server is not installed here';
+
+t.test('once Redis answers again the limits apply again, by themselves', { skip: redisServer }, async (t) => {
+  const port = await freePort();
+  const log = captureLog();
+  const database = await createTestDatabase();
+  const app = await buildApp({ config: loadConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, RATE_LIMIT_PER_MINUTE: '2', PUBLIC_READ: 'true' }), db: database.handle.db, clock: () => new Date(), logger: { level: 'info', stream: log.stream } });
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  t.teardown(async () => {
+    server.kill();
+    await app.close();
+    await database.drop();
+  });
+  const rateLimitLines = () => log.lines().filter((line) => line.component === 'rate-limit').map((line) => line.msg);
+  // The client reconnects on its own schedule (a growing pause, 5 s at most); wait for it, bounded.
+  const deadline = Date.now() + 15_000;
+  while (!rateLimitLines().some((msg) => String(msg).includes('answers again')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const statuses: number[] = [];
+  for (let i = 0; i < 4; i++) statuses.push((await app.inject({ method: 'GET', url: '/v1/task-lists' })).statusCode);
+  t.same(statuses, [200, 200, 429, 429]);
+  t.match(rateLimitLines(), [/does not answer/, /answers again/]);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
+}
