@@ -1,5 +1,7 @@
+# Node 26 (Lithium) has been the Active LTS line since 2026-10-28 (Node 24 went to maintenance on
+# 2026-10-20, Node 20's support ended on 2026-04-30: the release schedule in node-releases).
 # Build: compile the TypeScript once, so the running image starts plain JavaScript.
-FROM node:24-slim AS build
+FROM node:26-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY clients/typescript/package.json clients/typescript/
@@ -7,7 +9,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
 
-FROM node:24-slim
+FROM node:26-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./

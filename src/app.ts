@@ -6,6 +6,7 @@ import apiKeyRoutes from './modules/api-keys/routes.js';
 import auditRoutes from './modules/audit/routes.js';
 import documentRoutes, { IMPORT_BODY_LIMIT } from './modules/documents/routes.js';
 import healthRoutes from './modules/health/routes.js';
+import metricsRoutes from './modules/metrics/routes.js';
 import exportRoutes from './modules/exports/routes.js';
 import extensionRoutes from './modules/extensions/routes.js';
 import receiptRoutes from './modules/receipts/routes.js';
@@ -17,13 +18,15 @@ import taskRoutes from './modules/tasks/routes.js';
 import auth from './plugins/auth.js';
 import body from './plugins/body.js';
 import context, { type AppDeps } from './plugins/context.js';
+import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
+import { RequestLog } from './plugins/request-log.js';
 import problems, { answerUnroutedRequests, clientErrorHandler, frameworkErrorHandler, sendProblem } from './plugins/problems.js';
 import security from './plugins/security.js';
 
 export interface BuildOptions extends AppDeps {
-  /** pino options, or false for none; tests pass false. */
-  logger?: boolean | { level: string };
+  /** false for no log (most tests); a level and a stream to read the log (tests of the log); the config's level on stdout by default. */
+  logger?: false | { level: string; stream?: { write(line: string): void } };
 }
 
 /** Builds the application without listening: server.ts listens, tests inject. */
@@ -31,7 +34,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const { http } = options.config;
   const app = Fastify({
     // Keys travel in Authorization; the default serializers do not log headers, and redaction makes sure.
-    logger: options.logger ?? { level: options.config.logLevel, redact: ['req.headers.authorization', 'req.headers["idempotency-key"]'] },
+    logger: options.logger === false ? false : { level: options.config.logLevel, ...options.logger, redact: ['req.headers.authorization', 'req.headers["idempotency-key"]'] },
+    logController: new RequestLog(),
     genReqId: () => randomUUID(),
     bodyLimit: 262_144,
     // Bounds on what a client can make the server hold or parse (OWASP API4).
@@ -78,12 +82,14 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   await app.register(context, { config: options.config, db: options.db, clock: options.clock, notifications: options.notifications });
   await app.register(problems);
+  await app.register(metrics);
   await app.register(body);
   await app.register(security);
   await app.register(auth);
   await app.register(openapi);
 
   await app.register(healthRoutes);
+  await app.register(metricsRoutes);
   // Everything under /v1 passes the key check; routes only state who may call them (config.access).
   await app.register(async (v1) => {
     v1.addHook('onRequest', v1.requireKey);

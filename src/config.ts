@@ -24,6 +24,8 @@ const configSchema = z
       .refine(isWellFormedKey, 'must look like dbn_<12 lowercase letters or digits>_<43 base64url characters>; `npm run keys -- generate` prints one')
       .optional(),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    REDIS_KEY_PREFIX: z.string().min(1).max(100).default('duban:'),
     AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
     AUTH_FAILURES_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
     HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
@@ -62,6 +64,11 @@ const configSchema = z
     bootstrapAdminKey: env.BOOTSTRAP_ADMIN_KEY ?? null,
     /** Requests per minute per key (or per address, without one). */
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    /**
+     * Where the request budgets and the failed-authentication counts live: in Redis, shared by every
+     * process using it (under `prefix`, so deployments can share one server), or, unset, in each process.
+     */
+    rateLimitStore: env.REDIS_URL ? { redisUrl: env.REDIS_URL, prefix: env.REDIS_KEY_PREFIX } : null,
     /** Once an address has failed authentication with one key id more than this many times in a minute, that id is refused from there until the minute is over. */
     authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
     /** The same over all key ids an address presents (and headers naming none): far higher, so neighbours behind one NAT keep working. */

@@ -16,7 +16,7 @@ interface Running {
 
 /** Starts the server as a real process and waits until it listens. */
 async function startServer(env: Record<string, string>): Promise<Running> {
-  const child = spawn(...serverCommand(), { cwd: root, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...serverCommand(), { cwd: root, env: { ...process.env, PORT: '0', LOG_LEVEL: 'debug', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -53,9 +53,9 @@ t.test('the server starts, serves, and shuts down cleanly on SIGTERM and SIGINT'
     t.notMatch(server.logs(), bootstrap.slice(-20), 'the key is never logged');
 
     // Signal only once the server has taken the request in, so it is the server's to finish.
-    const received = (server.logs().match(/incoming request/g) ?? []).length;
+    const received = (server.logs().match(/request received/g) ?? []).length;
     const inFlight = fetch(`${base}/v1/tasks?limit=200`, { headers });
-    while ((server.logs().match(/incoming request/g) ?? []).length === received) await new Promise((resolve) => setTimeout(resolve, 1));
+    while ((server.logs().match(/request received/g) ?? []).length === received) await new Promise((resolve) => setTimeout(resolve, 1));
     server.kill(signal);
     t.equal((await inFlight).status, 200, 'a request the server has received when the signal arrives completes');
     const code = await server.exited;
