@@ -2376,7 +2376,7 @@ export interface components {
         RetryAfter: number;
         /** @description The scheme to authenticate with: Bearer realm="duban". */
         WwwAuthenticate: string;
-        /** @description Requests allowed per minute to this key (or address, without one). */
+        /** @description Requests allowed per minute to this key (or address, without one). Like the two below, absent from an answer given before the request was counted (a 401, a 400 of validation). */
         RateLimitLimit: number;
         /** @description Requests left in the current minute. */
         RateLimitRemaining: number;

@@ -9,10 +9,12 @@ import { isDeepStrictEqual } from 'node:util';
 type Json = Record<string, unknown>;
 interface Response {
   headers?: Record<string, unknown>;
+  [member: string]: unknown;
 }
 interface Operation {
   parameters?: { in: string; name: string; required?: boolean }[];
   responses?: Record<string, Response>;
+  [member: string]: unknown;
 }
 export interface OpenApiDocument {
   paths?: Record<string, Record<string, Operation>>;
@@ -106,8 +108,7 @@ const commonHeaders = {
   RequestId: header('The id of this request, also a problem document’s requestId; quote it when reporting a problem.', { type: 'string' }, true),
   RetryAfter: header('Seconds to wait before trying again.', { type: 'integer', minimum: 0 }, true),
   WwwAuthenticate: header('The scheme to authenticate with: Bearer realm="duban".', { type: 'string' }, true),
-  // The budget's headers are absent from an answer given before the request was counted (an unknown key's 401).
-  RateLimitLimit: header('Requests allowed per minute to this key (or address, without one).', { type: 'integer', minimum: 0 }),
+  RateLimitLimit: header('Requests allowed per minute to this key (or address, without one). Like the two below, absent from an answer given before the request was counted (a 401, a 400 of validation).', { type: 'integer', minimum: 0 }),
   RateLimitRemaining: header('Requests left in the current minute.', { type: 'integer', minimum: 0 }),
   RateLimitReset: header('Seconds until the minute’s budget starts again.', { type: 'integer', minimum: 0 }),
 };

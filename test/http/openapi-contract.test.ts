@@ -58,7 +58,14 @@ t.test('the contract, as generators see it', async (t) => {
 
   t.test('collapsing keeps input variants that differ, and collapses through references', async (t) => {
     const document = {
-      paths: { '/x': { post: { requestBody: { $ref: '#/components/schemas/OuterInput' }, responses: { 200: { $ref: '#/components/schemas/Different' } } } } },
+      paths: {
+        '/x': {
+          post: {
+            requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/OuterInput' } } } },
+            responses: { 200: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Different' } } } } },
+          },
+        },
+      },
       components: {
         schemas: {
           Kind: { type: 'string', enum: ['a', 'b'] },
@@ -72,7 +79,7 @@ t.test('the contract, as generators see it', async (t) => {
     };
     const collapsed = collapseInputVariants(document);
     t.same(Object.keys(collapsed.components.schemas), ['Kind', 'Outer', 'Different', 'DifferentInput']);
-    t.same(collapsed.paths['/x'].post.requestBody, { $ref: '#/components/schemas/Outer' });
+    t.same(collapsed.paths['/x'].post.requestBody.content['application/json'].schema, { $ref: '#/components/schemas/Outer' });
   });
 
   t.test('If-Match is required on every route that answers 428, and its absence is still a 428', async (t) => {
