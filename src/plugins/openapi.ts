@@ -27,7 +27,7 @@ function headerSchemas(headers: z.ZodObject): Record<string, Record<string, unkn
 const withResponseExtras: Transform = (route) => {
   const transformed = jsonSchemaTransform(route);
   const declared = (route.schema?.response ?? {}) as Record<string, { headers?: unknown; content?: Record<string, { itemSchema?: z.ZodType }> }>;
-  const response = (transformed.schema as { response?: Record<string, Record<string, any>> }).response;
+  const response = (transformed.schema as { response?: Record<string, { headers?: unknown; content?: Record<string, Record<string, unknown>> }> }).response;
   for (const [status, spec] of Object.entries(declared)) {
     const target = response?.[status];
     if (!target) continue;
@@ -36,7 +36,8 @@ const withResponseExtras: Transform = (route) => {
       if (!media.itemSchema) continue;
       const id = media.itemSchema.meta()?.id;
       if (!id) throw new Error(`${route.url}: the rows of ${type} must be a registered schema, so that generators emit their type.`);
-      target.content[type]['x-ndjson-item'] = { $ref: `#/components/schemas/${id}` };
+      const emitted = target.content?.[type];
+      if (emitted) emitted['x-ndjson-item'] = { $ref: `#/components/schemas/${id}` };
     }
   }
   return transformed;
