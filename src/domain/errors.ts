@@ -2,23 +2,26 @@
  * Domain errors carry a stable code and know nothing of HTTP; plugins/problems.ts maps codes to
  * statuses and RFC 9457 problem documents. Each code is listed in README ("Errors").
  */
-export type ErrorCode =
-  | 'validation_failed'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'invalid_transition'
-  | 'task_locked'
-  | 'precondition_failed'
-  | 'precondition_required'
-  | 'idempotency_conflict'
-  | 'batch_failed'
-  | 'import_rejected'
-  | 'derived_from_children'
-  | 'extension_not_open'
-  | 'extension_pending'
-  | 'extension_decided'
-  | 'not_acceptable';
+export const ERROR_CODES = [
+  'validation_failed',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'invalid_transition',
+  'task_locked',
+  'precondition_failed',
+  'precondition_required',
+  'idempotency_conflict',
+  'batch_failed',
+  'import_rejected',
+  'derived_from_children',
+  'extension_not_open',
+  'extension_pending',
+  'extension_decided',
+  'not_acceptable',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface FieldIssue {
   location: 'body' | 'querystring' | 'params' | 'headers';

@@ -3,21 +3,41 @@ import swaggerUi from '@fastify/swagger-ui';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { rateLimitedProblem } from '../modules/common/schemas.js';
+import { collapseInputVariants, type OpenApiDocument, REQUIRED_HEADER, requirePreconditions, withCommonHeaders, withoutUnusedComponents } from './openapi-document.js';
 
 export const API_VERSION = '1.0.0';
 
 type Transform = typeof jsonSchemaTransform;
 type TransformObject = typeof jsonSchemaTransformObject;
 
-/** fastify-type-provider-zod drops response headers; carry them over as JSON Schema. */
-const withResponseHeaders: Transform = (route) => {
+/** The JSON Schema of a route's response headers, those always sent marked so (see REQUIRED_HEADER). */
+function headerSchemas(headers: z.ZodObject): Record<string, Record<string, unknown>> {
+  const schema = z.toJSONSchema(headers, { io: 'output' }) as { properties: Record<string, Record<string, unknown>>; required?: string[] };
+  const required = new Set(schema.required ?? []);
+  return Object.fromEntries(Object.entries(schema.properties).map(([name, property]) => [name, required.has(name) ? { ...property, [REQUIRED_HEADER]: true } : property]));
+}
+
+/**
+ * fastify-type-provider-zod drops response headers and any member of a media type but its schema;
+ * carry over the headers, and a stream's row schema (`itemSchema` on a media type, which must be a
+ * registered schema) as `x-ndjson-item`, a reference to its component: OpenAPI 3.1 has no keyword
+ * for the items of a stream (3.2's itemSchema), so the rows are typed through the component.
+ */
+const withResponseExtras: Transform = (route) => {
   const transformed = jsonSchemaTransform(route);
-  const declared = (route.schema?.response ?? {}) as Record<string, { headers?: unknown }>;
-  const response = (transformed.schema as { response?: Record<string, Record<string, unknown>> }).response;
+  const declared = (route.schema?.response ?? {}) as Record<string, { headers?: unknown; content?: Record<string, { itemSchema?: z.ZodType }> }>;
+  const response = (transformed.schema as { response?: Record<string, { headers?: unknown; content?: Record<string, Record<string, unknown>> }> }).response;
   for (const [status, spec] of Object.entries(declared)) {
     const target = response?.[status];
-    if (target && spec.headers instanceof z.ZodObject) {
-      target.headers = (z.toJSONSchema(spec.headers, { io: 'output' }) as { properties: unknown }).properties;
+    if (!target) continue;
+    if (spec.headers instanceof z.ZodObject) target.headers = headerSchemas(spec.headers);
+    for (const [type, media] of Object.entries(spec.content ?? {})) {
+      if (!media.itemSchema) continue;
+      const id = media.itemSchema.meta()?.id;
+      if (!id) throw new Error(`${route.url}: the rows of ${type} must be a registered schema, so that generators emit their type.`);
+      const emitted = target.content?.[type];
+      if (emitted) emitted['x-ndjson-item'] = { $ref: `#/components/schemas/${id}` };
     }
   }
   return transformed;
@@ -51,24 +71,10 @@ const webhooks = {
   },
 };
 
-/**
- * The transform emits every registered schema twice (request and response variants); keep only
- * the ones some operation or webhook reaches, so the document has no dead components.
- */
-const withoutUnusedComponents: TransformObject = (input) => {
-  const document = { ...(jsonSchemaTransformObject(input) as { paths?: unknown; components?: { schemas?: Record<string, unknown> } }), webhooks };
-  const schemas = document.components?.schemas ?? {};
-  const reached = new Set<string>();
-  const refsIn = (value: unknown) => [...JSON.stringify(value).matchAll(/#\/components\/schemas\/([^"]+)"/g)].map((m) => decodeURIComponent(m[1] ?? ''));
-  const pending = [...refsIn(document.paths), ...refsIn(webhooks)];
-  while (pending.length > 0) {
-    const name = pending.pop() as string;
-    if (reached.has(name)) continue;
-    reached.add(name);
-    pending.push(...refsIn(schemas[name]));
-  }
-  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => reached.has(name)));
-  return { ...document, components: { ...document.components, schemas: kept } } as ReturnType<TransformObject>;
+/** The document as generated, then rewritten for client generators (openapi-document.ts). */
+const transformDocument: TransformObject = (input) => {
+  const document = { ...(jsonSchemaTransformObject(input) as OpenApiDocument), webhooks };
+  return withoutUnusedComponents(withCommonHeaders(requirePreconditions(collapseInputVariants(document)))) as ReturnType<TransformObject>;
 };
 
 /**
@@ -114,8 +120,8 @@ export default fp(
           { name: 'meta', description: 'This API description.' },
         ],
       },
-      transform: withResponseHeaders,
-      transformObject: withoutUnusedComponents,
+      transform: withResponseExtras,
+      transformObject: transformDocument,
     });
     await app.register(swaggerUi, {
       routePrefix: '/docs',
@@ -133,7 +139,7 @@ export default fp(
           tags: ['meta'],
           summary: 'This OpenAPI document',
           security: [],
-          response: { 200: z.looseObject({}).describe('OpenAPI 3.1 document.') },
+          response: { 200: z.looseObject({}).describe('OpenAPI 3.1 document.'), 429: rateLimitedProblem },
         },
       },
       async () => app.swagger(),

@@ -8,21 +8,12 @@ import { isDataException, isDatabaseUnavailable, loggableError } from '../db/err
 import { DomainError, type ErrorCode, type FieldIssue, ImportRejectedError, InvalidInputError } from '../domain/errors.js';
 import type { ProblemDocument } from '../modules/common/schemas.js';
 
-export type ProblemCode =
-  | ErrorCode
-  | 'route_not_found'
-  | 'bad_request'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'uri_too_long'
-  | 'rate_limited'
-  | 'request_timeout'
-  | 'headers_too_large'
-  | 'expectation_failed'
-  | 'internal_error'
-  | 'unavailable';
-
-const catalogue: Record<ProblemCode, { status: number; title: string }> = {
+/**
+ * Every code a problem document can carry, with its status and title: the one list of them, from
+ * which Problem.code's enum in the OpenAPI document is made. A domain error's code must be here
+ * too, since its status comes from here (ErrorCode is checked against it below).
+ */
+const catalogue = {
   validation_failed: { status: 400, title: 'Invalid request' },
   bad_request: { status: 400, title: 'Bad request' },
   unauthorized: { status: 401, title: 'Unauthorized' },
@@ -50,7 +41,11 @@ const catalogue: Record<ProblemCode, { status: number; title: string }> = {
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   internal_error: { status: 500, title: 'Internal server error' },
   unavailable: { status: 503, title: 'Service unavailable' },
-};
+} as const satisfies Record<ErrorCode, unknown> & Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof catalogue;
+
+export const PROBLEM_CODES = Object.keys(catalogue) as [ProblemCode, ...ProblemCode[]];
 
 /** An import's issues as a problem's errors: all in the body, the file. */
 function importIssues(error: ImportRejectedError): FieldIssue[] {

@@ -100,8 +100,8 @@ export class RequestArbitraries {
       const names = of(place).map((p) => p.name);
       const required = of(place).filter((p) => p.required).map((p) => p.name);
       // A hostile request takes any subset, leaving out required parameters too. A valid one sends
-      // every header (they are few and independent; If-Match is optional in the schema only so that
-      // its absence is a 428) but few optional query parameters: the rules that combine those
+      // every header (they are few and independent; a hostile one leaving out If-Match gets its 428)
+      // but few optional query parameters: the rules that combine those
       // (changedAfter excludes status) are not in the schema, and with many at once most requests break one.
       const chosen = hostile
         ? fc.subarray(names)

@@ -47,8 +47,8 @@ t.test('the OpenAPI document', async (t) => {
     const refs = [...JSON.stringify(spec).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
     t.ok(refs.length > 10);
     for (const ref of new Set(refs)) {
-      const [, name] = /^#\/components\/schemas\/(.+)$/.exec(ref) ?? [];
-      t.ok(name && spec.components.schemas[name], ref);
+      const [, kind, name] = /^#\/components\/(schemas|headers)\/(.+)$/.exec(ref) ?? [];
+      t.ok(kind && name && spec.components[kind][name], ref);
     }
   });
 

@@ -5,7 +5,7 @@ export type { components, paths };
 export type Schemas = components['schemas'];
 export type Problem = Schemas['Problem'];
 export type Task = Schemas['Task'];
-export type TaskPatch = Schemas['TaskPatchInput'];
+export type TaskPatch = Schemas['TaskPatch'];
 export type DubanClient = Client<paths>;
 
 /** A non-2xx answer, with the API's RFC 9457 problem document (code, detail, and the facts to act on). */

@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import { taskStatus } from '../../db/schema/index.js';
+import { ERROR_CODES } from '../../domain/errors.js';
+import { PROBLEM_CODES } from '../../plugins/problems.js';
+
+/** Here rather than beside Task because problem documents name statuses too (invalid_transition). */
+export const TaskStatus = z.enum(taskStatus.enumValues).meta({
+  id: 'TaskStatus',
+  description: 'not_started 未启动 → in_progress 推进中 ⇄ delayed 滞后 → completed 已完成 → verified 已销号.',
+});
 
 /** What any problem says about itself; a whole response adds the request it answers. */
 const problemMembers = {
@@ -6,7 +15,6 @@ const problemMembers = {
   title: z.string().describe('Short, human-readable summary of the problem type.'),
   status: z.number().int().min(400).max(599),
   detail: z.string().describe('What went wrong with this request, and how to fix it where the client can.'),
-  code: z.string().describe('Stable machine-readable error code.'),
   errors: z
     .array(
       z.object({
@@ -19,17 +27,20 @@ const problemMembers = {
     .optional()
     .describe('The offending fields, for validation errors.'),
   currentVersion: z.number().int().optional().describe('With precondition_failed: the version the task is at now.'),
-  currentStatus: z.string().optional().describe('With invalid_transition: the status the task is in.'),
-  allowedStatuses: z.array(z.string()).optional().describe('With invalid_transition: the statuses you may move the task to.'),
+  currentStatus: TaskStatus.optional().describe('With invalid_transition: the status the task is in.'),
+  allowedStatuses: z.array(TaskStatus).optional().describe('With invalid_transition: the statuses you may move the task to.'),
   requestStatus: z.enum(['approved', 'refused']).optional().describe('With extension_decided: what the extension request was decided as.'),
 };
 
 /** The problem one item of a batch ran into. */
-export const ItemProblem = z.object(problemMembers).meta({ id: 'ItemProblem', description: 'The members of a problem document, for one item of a batch.' });
+export const ItemProblem = z
+  .object({ ...problemMembers, code: z.enum(ERROR_CODES).describe('Stable machine-readable error code; an item fails with a domain error only.') })
+  .meta({ id: 'ItemProblem', description: 'The members of a problem document, for one item of a batch.' });
 
 export const Problem = z
   .object({
     ...problemMembers,
+    code: z.enum(PROBLEM_CODES).describe('Stable machine-readable error code; README ("Errors") lists each one.'),
     instance: z.string().describe('The request path that produced the problem.'),
     requestId: z.string().describe('Also sent as the x-request-id header; quote it when reporting a problem.'),
     failedItem: z
@@ -51,6 +62,9 @@ export const problemResponses = {
   404: problemResponse('No such resource.'),
   500: problemResponse('Unexpected server error; the detail is in the server log under the requestId.'),
 } as const;
+
+/** Every route counts against a budget, the open ones (probes, this document) per address. */
+export const rateLimitedProblem = problemResponse('Too many requests from this address in a minute; Retry-After says when to try again.');
 
 /** What every route behind a key can answer besides its own outcomes. */
 export const authProblems = {

@@ -15,14 +15,23 @@ import { withDeadline } from './deadline.js';
 import { exportEvents, exportTasks, tasksExportTag } from './service.js';
 
 const tags = ['exports'];
-const Stream = z
-  .string()
-  .describe('NDJSON (one JSON object a line; the default) or, for Accept: text/csv, RFC 4180 CSV with a header row. An export still streaming after EXPORT_MAX_SECONDS (default 900) is aborted; resume the events export from the last id received.');
-const streamed = (description: string) => ({ description, content: { 'application/x-ndjson': { schema: Stream }, 'text/csv': { schema: Stream } } });
-const errors = { ...problemResponsesWithout404, ...authProblems, 406: problemResponse('Accept allows neither application/x-ndjson nor text/csv.') };
-
+const aborted = 'An export still streaming after EXPORT_MAX_SECONDS (default 900) is aborted; resume the events export from the last id received.';
+const ExportEtag = z.object({ etag: z.string().describe('Send it as If-None-Match to get 304 while the export would be the same.') });
+/** Each stream's rows are a registered schema, named in the document as x-ndjson-item (plugins/openapi.ts). */
+const streamed = (description: string, row: typeof Task | typeof Event, columns: Column[]) => {
+  const name = row.meta()?.id;
+  return {
+    description,
+    headers: ExportEtag,
+    content: {
+      'application/x-ndjson': { schema: z.string().describe(`NDJSON, the default: one ${name} (x-ndjson-item, #/components/schemas/${name}) a line. ${aborted}`), itemSchema: row },
+      'text/csv': { schema: z.string().describe(`For Accept: text/csv, RFC 4180 CSV with a header row, columns ${columns.map((column) => column.name).join(', ')}. ${aborted}`) },
+    },
+  };
+};
 const taskColumns = csvColumns(Task);
 const eventColumns = csvColumns(Event);
+const errors = { ...problemResponsesWithout404, ...authProblems, 406: problemResponse('Accept allows neither application/x-ndjson nor text/csv.') };
 
 /**
  * Streams batches of items as NDJSON or CSV (columns of the items' schema) without holding the
@@ -68,7 +77,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         description:
           'The ETag is weak: it names the tasks as they stood when the export began (rows written while it streams may appear in their newer state), and If-None-Match answers 304 while nothing, the date included, has changed what the export says.',
         querystring: z.strictObject({ bom: Bom }),
-        response: { 200: streamed('All tasks, with their derived fields as of now.'), 304: z.undefined().describe('Nothing changed since the export with this ETag.'), ...errors },
+        response: { 200: streamed('All tasks, with their derived fields as of now.', Task, taskColumns), 304: z.undefined().describe('Nothing changed since the export with this ETag.'), ...errors },
       },
     },
     async (request, reply) => {
@@ -96,7 +105,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           since: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0).describe('Export events with id greater than this.'),
           bom: Bom,
         }),
-        response: { 200: streamed('The events.'), 304: z.undefined().describe('Nothing recorded since the export with this ETag.'), ...errors },
+        response: { 200: streamed('The events.', Event, eventColumns), 304: z.undefined().describe('Nothing recorded since the export with this ETag.'), ...errors },
       },
     },
     async (request, reply) => {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { answerOnce } from '../common/idempotency.js';
 import { authProblems, IdParams, problemResponse, problemResponses, problemResponsesWithout404 } from '../common/schemas.js';
 import { IdempotencyHeaders, ReplayHeaders } from '../tasks/write-schemas.js';
@@ -13,6 +14,7 @@ import {
 import { decideExtension, getExtensionRequest, listExtensionRequests, requestExtension } from './service.js';
 
 const tags = ['extension requests'];
+const CreatedHeaders = ReplayHeaders.extend({ location: z.string().describe('The path of the request: /v1/extension-requests/{id}.') });
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   const writeContext = (principal: Parameters<typeof getExtensionRequest>[2]) => ({ now: app.deps.clock(), policy: app.deps.config, principal });
@@ -31,7 +33,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         headers: IdempotencyHeaders,
         body: NewExtensionRequest,
         response: {
-          201: { description: 'The request, waiting for the supervising office.', headers: ReplayHeaders, content: { 'application/json': { schema: ExtensionRequest } } },
+          201: { description: 'The request, waiting for the supervising office.', headers: CreatedHeaders, content: { 'application/json': { schema: ExtensionRequest } } },
           ...problemResponses,
           ...authProblems,
           409: problemResponse('The task is done or has no due date, its list refuses late requests (extension_not_open), or a request is pending (extension_pending).'),

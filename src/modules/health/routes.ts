@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loggableError } from '../../db/errors.js';
 import { sendProblem, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../plugins/problems.js';
-import { Problem } from '../common/schemas.js';
+import { Problem, rateLimitedProblem } from '../common/schemas.js';
 
 const tags = ['health'];
 const Status = z.object({ status: z.literal('ok') }).meta({ id: 'HealthStatus' });
@@ -17,7 +17,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary: 'Liveness: the process answers',
         security: [],
-        response: { 200: Status },
+        response: { 200: Status, 429: rateLimitedProblem },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -33,6 +33,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         security: [],
         response: {
           200: Status,
+          429: rateLimitedProblem,
           503: { description: 'The database does not answer.', content: { 'application/problem+json': { schema: Problem } } },
         },
       },

@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import { assignmentRole, taskStatus } from '../../db/schema/index.js';
-import { BooleanFlag, CalendarDate, Id, InputDate, InputMoment, pageOf, PageQuery, Text, Timestamp } from '../common/schemas.js';
+import { assignmentRole } from '../../db/schema/index.js';
+import { BooleanFlag, CalendarDate, Id, InputDate, InputMoment, pageOf, PageQuery, TaskStatus, Text, Timestamp } from '../common/schemas.js';
 import { PendingExtension } from '../extensions/schemas.js';
 
-export const TaskStatus = z.enum(taskStatus.enumValues).meta({
-  id: 'TaskStatus',
-  description: 'not_started 未启动 → in_progress 推进中 ⇄ delayed 滞后 → completed 已完成 → verified 已销号.',
-});
+export { TaskStatus };
 
 export const AssignmentRole = z.enum(assignmentRole.enumValues).meta({
   id: 'AssignmentRole',

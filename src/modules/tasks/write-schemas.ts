@@ -53,7 +53,8 @@ export const UrgeRequest = z
 export const UrgeResult = z.object({ task: Task, event: Event.describe('The urged event.') }).meta({ id: 'UrgeResult' });
 
 export const IfMatchHeaders = z.looseObject({
-  'if-match': z.string().max(200).optional().describe('The ETag of the task as you last read it, e.g. "3-green" (its version alone, "3", is taken too). Required.'),
+  // Optional here so that its absence is answered 428 by the handler rather than 400; the document marks it required (plugins/openapi-document.ts).
+  'if-match': z.string().max(200).optional().describe('The ETag of the task as you last read it, e.g. "3-green" (its version alone, "3", is taken too). Required: without it the answer is 428.'),
 });
 
 export const IdempotencyHeaders = z.looseObject({
