@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import agencyRoutes from './modules/agencies/routes.js';
 import apiKeyRoutes from './modules/api-keys/routes.js';
+import board from './modules/board/plugin.js';
 import auditRoutes from './modules/audit/routes.js';
 import documentRoutes, { IMPORT_BODY_LIMIT } from './modules/documents/routes.js';
 import healthRoutes from './modules/health/routes.js';
@@ -84,6 +85,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(openapi);
 
   await app.register(healthRoutes);
+  await app.register(board);
   // Everything under /v1 passes the key check; routes only state who may call them (config.access).
   await app.register(async (v1) => {
     v1.addHook('onRequest', v1.requireKey);
