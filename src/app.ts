@@ -3,7 +3,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import agencyRoutes from './modules/agencies/routes.js';
 import apiKeyRoutes from './modules/api-keys/routes.js';
-import board from './modules/board/plugin.js';
 import auditRoutes from './modules/audit/routes.js';
 import documentRoutes, { IMPORT_BODY_LIMIT } from './modules/documents/routes.js';
 import healthRoutes from './modules/health/routes.js';
@@ -21,6 +20,8 @@ import context, { type AppDeps } from './plugins/context.js';
 import openapi from './plugins/openapi.js';
 import problems, { answerUnroutedRequests, clientErrorHandler, frameworkErrorHandler, sendProblem } from './plugins/problems.js';
 import security from './plugins/security.js';
+// Last: the board reads the API's schemas, whose first import fixes the order of the OpenAPI document's components.
+import board from './modules/board/plugin.js';
 
 export interface BuildOptions extends AppDeps {
   /** pino options, or false for none; tests pass false. */
@@ -85,7 +86,6 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(openapi);
 
   await app.register(healthRoutes);
-  await app.register(board);
   // Everything under /v1 passes the key check; routes only state who may call them (config.access).
   await app.register(async (v1) => {
     v1.addHook('onRequest', v1.requireKey);
@@ -102,6 +102,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     await v1.register(webhookRoutes);
     await v1.register(reminderRoutes);
   });
+  await app.register(board);
 
   return app;
 }
