@@ -3,7 +3,7 @@ import t from 'tap';
 import { getJson, setupApp } from '../helpers/app.js';
 
 /** The status board's HTML pages, its stylesheet and its sign-in form (src/modules/board): for people, not part of the API. */
-const BOARD_PAGE = /^\/(?:$|lists\/|tasks\/|agencies\/|sign-in$|sign-out$|board\.css$)/;
+const BOARD_PAGE = /^\/(?:$|lists\/|tasks\/|agencies\/|sign-in$|sign-out$|board\.css$|favicon\.svg$)/;
 
 const committed = JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8'));
 

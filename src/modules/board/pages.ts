@@ -9,7 +9,7 @@ import { listPage } from './pages/list.js';
 import { taskPage } from './pages/task.js';
 import { BulletinParams, ListQuery, PageQuery } from './schemas.js';
 import { agencyData, agencyDirectory, bulletinData, homeData, listData, taskData } from './service.js';
-import { STYLESHEET } from './stylesheet.js';
+import { FAVICON, STYLESHEET } from './stylesheet.js';
 import { pageContext, type PageContext } from './view.js';
 import type { Lang } from './i18n.js';
 
@@ -29,6 +29,8 @@ const pages: FastifyPluginAsyncZod = async (app) => {
   const send = (reply: FastifyReply, page: string) => reply.type('text/html; charset=utf-8').send(page);
 
   app.get('/board.css', { schema: { hide: true } }, (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET));
+
+  app.get('/favicon.svg', { schema: { hide: true } }, (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(FAVICON));
 
   app.get('/', { schema: { hide: true, querystring: PageQuery } }, async (request, reply) =>
     send(reply, homePage(await homeData(app.deps.db, reportContext()), await context(request, reply, request.query.lang))),

@@ -165,5 +165,6 @@ export async function bulletinData(db: Database, params: BulletinParams, princip
         kind: 'quiet' as const,
         units: (await agencyReport(db, { list: [list.id], asOf }, ctx)).items.filter((row) => row.lastReportAt === null || new Date(row.lastReportAt) < start),
       };
-  return { list, month: params.month, atStart, atEnd, overdue: overdue.items, events: events.filter((event) => readable.get(event.taskId)), missing };
+  const visible = events.filter((event) => readable.get(event.taskId));
+  return { list, month: params.month, atStart, atEnd, overdue: overdue.items, events: visible, hiddenEvents: events.length - visible.length, missing };
 }

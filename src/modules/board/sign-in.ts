@@ -11,7 +11,7 @@ import { href, pageContext } from './view.js';
 export const SESSION_COOKIE = 'duban_board';
 
 /** Pages a visitor who is not signed in may open, whatever PUBLIC_READ says. */
-const OPEN_ROUTES = new Set(['/sign-in', '/board.css']);
+const OPEN_ROUTES = new Set(['/sign-in', '/board.css', '/favicon.svg']);
 
 /** Only a path on this site may follow a sign-in, so the form cannot send anyone elsewhere. */
 function localPath(next: string | undefined): string {

@@ -56,3 +56,6 @@ input, button { font: inherit; padding: .3rem .5rem; }
   @page { margin: 15mm; }
 }
 `;
+
+/** The tab's icon: a seal-red square with 督, served from here so the browser asks for no favicon.ico that is not there. */
+export const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="4" fill="#b3261e"/><text x="16" y="23" font-size="20" text-anchor="middle" fill="#fff">督</text></svg>';

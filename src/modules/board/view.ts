@@ -77,6 +77,7 @@ export function layout(ctx: PageContext, title: string, body: Html): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · ${ctx.t.boardTitle}</title>
 <link rel="stylesheet" href="/board.css">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <header class="masthead">

@@ -17,8 +17,9 @@ function moved(data: Data, ctx: PageContext): Html {
 }
 
 function events(data: Data, ctx: PageContext): Html {
-  if (data.events.length === 0) return html`<p class="empty">${ctx.t.movedNone}</p>`;
-  return html`<table class="history">
+  const hidden = data.hiddenEvents > 0 ? html`<p class="note">${ctx.t.historyHidden} (${data.hiddenEvents})</p>` : html``;
+  if (data.events.length === 0) return data.hiddenEvents > 0 ? hidden : html`<p class="empty">${ctx.t.movedNone}</p>`;
+  return html`${hidden}<table class="history">
     <thead><tr><th scope="col">${ctx.t.when}</th><th scope="col">${ctx.t.text}</th><th scope="col">${ctx.t.who}</th><th scope="col">${ctx.t.what}</th><th scope="col">${ctx.t.note}</th></tr></thead>
     <tbody>${data.events.map(
       (event) => html`<tr data-event="${event.id}">
