@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { getJson, setupApp } from '../helpers/app.js';
 import { patchTask, postReport } from '../helpers/requests.js';
@@ -33,7 +34,7 @@ async function apiTaskIds(app: FastifyInstance, query: string): Promise<string[]
 }
 
 t.test('the board under PUBLIC_READ', async (t) => {
-  const { app, key } = await setupApp(t, { PUBLIC_READ: 'true' });
+  const { app, key, database } = await setupApp(t, { PUBLIC_READ: 'true' });
   const supervisor = await key('supervisor');
   const hrss = await key('agency', 'tj-hrss-bureau');
   await patchTask(app, supervisor, 'tj-2021-annex2-01', '"1"', { dueDate: '2026-02-01' }); // overdue → red
@@ -143,6 +144,18 @@ t.test('the board under PUBLIC_READ', async (t) => {
     const february = await app.inject({ url: '/lists/tj-2021-annex2/bulletin/2026-02' });
     t.equal(february.statusCode, 200);
     t.match(february.body, /本月没有状态变化/);
+  });
+
+  t.test('on a list with a reporting cadence the bulletin names who did not report by the reporting report', async (t) => {
+    await database.handle.db.execute(sql`update task_lists set report_cadence = 'monthly', report_due_day = 28 where id = 'tj-2021-annex1'`);
+    const response = await app.inject({ url: '/lists/tj-2021-annex1/bulletin/2026-02' });
+    t.equal(response.statusCode, 200);
+    const { body: report } = await getJson(app, '/v1/reports/reporting?list=tj-2021-annex1&period=2026-02', null);
+    const unreported = report.items.filter((row: { status: string }) => row.status === 'missing' || row.status === 'late');
+    t.ok(unreported.length > 0);
+    t.equal([...response.body.matchAll(/<tr data-agency="/g)].length, unreported.length, 'one row per unit and task the period found missing or late');
+    t.match(response.body, '2026-02 · 完成时限 2026-02-28');
+    t.notMatch(response.body, /本清单未设定报送周期/);
   });
 
   t.test('bad input answers an HTML 404 or 400, never a 500', async (t) => {

@@ -140,8 +140,8 @@ function periodOfMonth(cadence: 'monthly' | 'quarterly', month: string): string 
 /**
  * 月度情况通报: counts at the month's start and end (now, for the month under way), the ledger's
  * events of the month that the reader may see, what was overdue at its end, and the units that
- * did not report — by the reporting report where the list has a cadence, else those with no
- * progress report in the month.
+ * did not report — by the reporting report of the month's period where the list has a cadence,
+ * else those with no progress report in the month.
  */
 export async function bulletinData(db: Database, params: BulletinParams, principal: Principal, ctx: ReportContext) {
   const list = await getTaskList(db, params.id);
@@ -159,7 +159,8 @@ export async function bulletinData(db: Database, params: BulletinParams, princip
   const missing = list.reporting
     ? {
         kind: 'reporting' as const,
-        report: await reportingReport(db, { list: list.id, period: periodOfMonth(list.reporting.cadence, params.month), asOf }, ctx),
+        // As of now, not of the month's end: the due date may be its last day, and a report that came late still counts as late.
+        report: await reportingReport(db, { list: list.id, period: periodOfMonth(list.reporting.cadence, params.month) }, ctx),
       }
     : {
         kind: 'quiet' as const,
