@@ -8,7 +8,7 @@ import { SignInForm, SignInQuery, SignOutForm } from './schemas.js';
 import { closeSession, openSession, SESSION_HOURS, sessionPrincipal } from './sessions.js';
 import { href, pageContext } from './view.js';
 
-export const SESSION_COOKIE = 'duban_board';
+const SESSION_COOKIE = 'duban_board';
 
 /** Pages a visitor who is not signed in may open, whatever PUBLIC_READ says. */
 const OPEN_ROUTES = new Set(['/sign-in', '/board.css', '/favicon.svg']);

@@ -61,7 +61,11 @@ export function healthBadge(health: Health, ctx: PageContext): Html {
 }
 
 function account(ctx: PageContext): Html {
-  if (!ctx.signedIn) return html`<span>${ctx.t.public}</span>`;
+  if (!ctx.signedIn) {
+    // Under PUBLIC_READ a reader may still sign in, to see what a key may read beyond it (a task's history).
+    const signIn = ctx.path === '/sign-in' ? '' : html` <a href="${href(ctx.lang, '/sign-in', { next: ctx.path })}">${ctx.t.signIn}</a>`;
+    return html`<span>${ctx.t.public}</span>${signIn}`;
+  }
   const { role, agencyId, keyId } = ctx.principal;
   return html`<span>${ctx.t.signedInAs}: ${role}${agencyId ? ` · ${agencyId}` : ''} (${keyId})</span>
     <form method="post" action="/sign-out" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrfToken}"><button type="submit">${ctx.t.signOut}</button></form>`;
