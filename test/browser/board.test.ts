@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import axe from 'axe-core';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import t from 'tap';
 import { setupApp } from '../helpers/app.js';
 import { engine } from '../helpers/database.js';
@@ -24,9 +24,10 @@ async function listening(app: Awaited<ReturnType<typeof setupApp>>['app']): Prom
 }
 
 /** axe-core's serious and critical findings on the page as it stands, by rule and the elements involved. */
-async function seriousViolations(browser: Browser, url: string): Promise<string[]> {
-  // A page of its own that ignores the CSP, which (rightly) refuses the injected axe script.
+async function seriousViolations(browser: Browser, url: string, signedIn?: BrowserContext): Promise<string[]> {
+  // A page of its own that ignores the CSP, which (rightly) refuses the injected axe script; with the session of a signed-in context, if given.
   const context = await browser.newContext({ bypassCSP: true });
+  if (signedIn) await context.addCookies(await signedIn.cookies());
   try {
     const page = await context.newPage();
     await page.goto(url);
@@ -118,6 +119,7 @@ t.test('the status board in headless Chromium', { skip }, async (t) => {
   t.test('a person signs in with a key and out again', async (t) => {
     const { app, key } = await setupApp(t);
     const auditor = (await key('auditor')).slice('Bearer '.length);
+    await postReport(app, await key('agency', 'tj-hrss-bureau'), 'tj-2021-annex2-08', { note: '按月报送', evidence: ['https://example.org/a.pdf'] });
     const base = await listening(app);
     const context = await browser.newContext();
     t.teardown(() => context.close());
@@ -140,6 +142,12 @@ t.test('the status board in headless Chromium', { skip }, async (t) => {
     const session = cookies.find((c) => c.name === 'duban_board');
     t.ok(session?.httpOnly, 'an HttpOnly session cookie');
     t.notOk(cookies.some((c) => c.value.includes(auditor)), 'no cookie holds the key');
+
+    await page.goto(`${base}/tasks/tj-2021-annex2-08`);
+    t.equal(await page.locator('tr[data-event]').count(), 2, 'an auditor reads the history: created, then the report');
+    t.ok(await page.getByRole('link', { name: 'https://example.org/a.pdf' }).isVisible(), 'with its evidence link');
+    await screenshot(page, 'task-history');
+    t.same(await seriousViolations(browser, page.url(), context), [], 'axe: a signed-in page, with its sign-out form');
 
     await page.getByRole('button', { name: '退出' }).click();
     await page.waitForURL(`${base}/sign-in`);

@@ -35,6 +35,7 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1re
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 .units a { margin-right: .6rem; }
 ul.changes { margin: .2rem 0 0; padding-left: 1.1rem; }
+table.history td:nth-child(4) { min-width: 10rem; }
 .error { color: var(--red); }
 form.inline { display: inline; }
 form.sign-in { display: grid; gap: .5rem; max-width: 24rem; }

@@ -26,7 +26,7 @@ function events(data: Data, ctx: PageContext): Html {
       <td>${moment(event.at, ctx)}</td>
       <td><a href="${href(ctx.lang, `/tasks/${encodeURIComponent(event.taskId)}`)}">${event.taskId}</a></td>
       <td>${actorLabel(event.actor, ctx)}</td>
-      <td>${eventNames[ctx.lang][event.type]}${changesList(event)}</td>
+      <td>${eventNames[ctx.lang][event.type]}${changesList(event, ctx)}</td>
       <td>${event.note ?? ''}</td>
     </tr>`,
     )}</tbody>

@@ -1,6 +1,7 @@
 import type { Event } from '../../tasks/events-schemas.js';
 import { html, type Html } from '../html.js';
-import { eventNames } from '../i18n.js';
+import type { TaskStatus } from '../../../db/schema/index.js';
+import { eventNames, statusNames } from '../i18n.js';
 import type { taskData } from '../service.js';
 import { healthBadge, href, layout, moment, type PageContext, statusBadge } from '../view.js';
 
@@ -11,8 +12,13 @@ export function evidenceLink(link: string): Html {
   return /^https?:\/\//i.test(link) ? html`<a href="${link}" rel="noopener noreferrer nofollow">${link}</a>` : html`<span>${link}</span>`;
 }
 
-function value(v: unknown): string {
+/** A changed field's value as a reader says it: statuses by name, units by name and role, the rest as recorded. */
+function value(field: string, v: unknown, ctx: PageContext): string {
   if (v === null || v === undefined) return '—';
+  if (field === 'status' && typeof v === 'string' && v in statusNames[ctx.lang]) return statusNames[ctx.lang][v as TaskStatus];
+  if (field === 'assignments' && Array.isArray(v)) {
+    return (v as { agencyId: string; role: string }[]).map((a) => `${ctx.unitName(a.agencyId, a.agencyId)}${a.role === 'lead' ? ` (${ctx.t.lead})` : ''}`).join('、');
+  }
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
@@ -23,10 +29,10 @@ export function actorLabel(actor: Event['actor'], ctx: PageContext): string {
   return `${agency}${actor.role}${actor.keyId ? ` (${actor.keyId})` : ''}`;
 }
 
-export function changesList(event: Event): Html {
+export function changesList(event: Event, ctx: PageContext): Html {
   const changes = Object.entries(event.changes).filter(([, change]) => change !== undefined);
   if (changes.length === 0) return html``;
-  return html`<ul class="changes">${changes.map(([field, change]) => html`<li><code>${field}</code>: ${value(change!.from)} → ${value(change!.to)}</li>`)}</ul>`;
+  return html`<ul class="changes">${changes.map(([field, change]) => html`<li><code>${field}</code>: ${value(field, change!.from, ctx)} → ${value(field, change!.to, ctx)}</li>`)}</ul>`;
 }
 
 function history(events: Event[], ctx: PageContext): Html {
@@ -37,7 +43,7 @@ function history(events: Event[], ctx: PageContext): Html {
       (event) => html`<tr data-event="${event.id}">
       <td><time datetime="${event.at}">${moment(event.at, ctx)}</time></td>
       <td>${actorLabel(event.actor, ctx)}</td>
-      <td>${eventNames[ctx.lang][event.type]}${changesList(event)}</td>
+      <td>${eventNames[ctx.lang][event.type]}${changesList(event, ctx)}</td>
       <td>${event.note ?? ''}</td>
       <td>${event.evidence.map((link) => html`<div>${evidenceLink(link)}</div>`)}</td>
     </tr>`,
