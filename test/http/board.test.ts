@@ -231,6 +231,7 @@ t.test('signing in with a key, without PUBLIC_READ', async (t) => {
     t.match(page.body, '按月报送&lt;script&gt;alert(1)&lt;/script&gt;', 'notes are text, never markup');
     t.match(page.body, '<a href="https://example.org/a.pdf" rel="noopener noreferrer nofollow">');
     t.match(page.body, /报送进展/);
+    t.match(page.body, '市教委 (牵头单位)、市人社局', 'the units of the created event, by name');
     t.match(page.body, /action="\/sign-out"/);
   });
 
