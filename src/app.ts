@@ -23,6 +23,8 @@ import openapi from './plugins/openapi.js';
 import { RequestLog } from './plugins/request-log.js';
 import problems, { answerUnroutedRequests, clientErrorHandler, frameworkErrorHandler, sendProblem } from './plugins/problems.js';
 import security from './plugins/security.js';
+// Last: the board reads the API's schemas, whose first import fixes the order of the OpenAPI document's components.
+import board from './modules/board/plugin.js';
 
 export interface BuildOptions extends AppDeps {
   /** false for no log (most tests); a level and a stream to read the log (tests of the log); the config's level on stdout by default. */
@@ -106,6 +108,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     await v1.register(webhookRoutes);
     await v1.register(reminderRoutes);
   });
+  await app.register(board);
 
   return app;
 }

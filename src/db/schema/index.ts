@@ -1,5 +1,6 @@
 export * from './agencies.js';
 export * from './api-keys.js';
+export * from './board-sessions.js';
 export * from './documents.js';
 export * from './events.js';
 export * from './reminders.js';

@@ -12,7 +12,8 @@ import { assertTaskExists, getTask, listTasks, type ReadContext } from './servic
 import { applyBatch } from './batch.js';
 import { BatchRequest, BatchResult, IdempotencyHeaders, IfMatchHeaders, ProgressReport, ReplayHeaders, ReportResult, TaskPatch, UrgeRequest, UrgeResult } from './write-schemas.js';
 import { urgeTask } from './urge.js';
-import { relationOf, reportProgress, updateTask } from './writes.js';
+import { mayReadHistory } from './history-access.js';
+import { reportProgress, updateTask } from './writes.js';
 
 const tags = ['tasks'];
 
@@ -209,7 +210,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   );
 
   async function assertMayReadHistory(principal: Principal, taskId: string) {
-    if (principal.role === 'agency' && (await relationOf(app.deps.db, principal, taskId)) === 'none') {
+    if (!(await mayReadHistory(app.deps.db, principal, taskId))) {
       throw new ForbiddenError('Agency keys read the history of their own agency’s tasks only.');
     }
   }
