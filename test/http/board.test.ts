@@ -167,6 +167,9 @@ t.test('the board under PUBLIC_READ', async (t) => {
       ['/lists/tj-2021-annex2/bulletin/2026-13', 400],
       ['/lists/tj-2021-annex2/bulletin/march', 400],
       ['/lists/tj-2021-annex2/bulletin/2026-04', 400],
+      ['/lists/tj-2021-annex2/bulletin/0000-01', 400],
+      ['/lists/tj-2021-annex2/bulletin/0001-01', 400],
+      ['/lists/tj-2021-annex2/bulletin/1969-12', 400],
       ['/lists/tj-2021-annex2?status=finished', 400],
       ['/lists/tj-2021-annex2?health=purple', 400],
       ['/lists/tj-2021-annex2?overdue=maybe', 400],
@@ -312,5 +315,51 @@ t.test('signing in with a key, without PUBLIC_READ', async (t) => {
     t.equal(out.headers.location, '/sign-in');
     t.equal(out.cookies.find((c) => c.name === 'duban_board')?.value, '');
     t.equal((await app.inject({ url: '/', cookies })).statusCode, 303, 'the old cookie opens nothing');
+  });
+});
+
+t.test('what a hostile link or a guessing visitor gets from the sign-in', async (t) => {
+  const { app, key } = await setupApp(t, { AUTH_FAILURES_PER_MINUTE: '3' });
+  const auditor = (await key('auditor')).slice('Bearer '.length);
+
+  t.test('only a path on this site follows a sign-in, as a browser reads the path', async (t) => {
+    const { session } = await signIn(app, auditor);
+    const offSite = ['/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', '/\\evil.example', '//evil.example', 'https://evil.example/', 'javascript:alert(1)'];
+    for (const next of offSite) {
+      const { response } = await signIn(app, auditor, next);
+      t.equal(response.statusCode, 303, JSON.stringify(next));
+      t.equal(response.headers.location, '/', `POST: ${JSON.stringify(next)}`);
+      const signedIn = await app.inject({ url: `/sign-in?next=${encodeURIComponent(next)}`, cookies: { duban_board: session!.value } });
+      t.equal(signedIn.statusCode, 303);
+      t.equal(signedIn.headers.location, '/', `GET: ${JSON.stringify(next)}`);
+    }
+    const { response } = await signIn(app, auditor, '/lists/tj-2021-annex2?status=verified#tasks');
+    t.equal(response.headers.location, '/lists/tj-2021-annex2?status=verified#tasks', 'a path of this site with its query is kept');
+    const encoded = await signIn(app, auditor, '/tasks/x\u0000%0d%0aSet-Cookie: a=b');
+    t.equal(encoded.response.statusCode, 303);
+    t.notMatch(String(encoded.response.headers.location), /[\r\n\0]/, 'control characters go back percent-encoded');
+  });
+
+  t.test('pages are never kept by a cache; the stylesheet is', async (t) => {
+    const { session } = await signIn(app, auditor);
+    const page = await app.inject({ url: '/tasks/tj-2021-annex2-08', cookies: { duban_board: session!.value } });
+    t.equal(page.statusCode, 200);
+    t.equal(page.headers['cache-control'], 'no-store');
+    t.equal((await app.inject({ url: '/sign-in' })).headers['cache-control'], 'no-store');
+    t.match((await app.inject({ url: '/board.css' })).headers['cache-control'], /^public/);
+  });
+
+  t.test('failed sign-ins are limited per address and key id: the guessed key is refused, the others still sign in', async (t) => {
+    const guessed = `${auditor.split('_').slice(0, 2).join('_')}_${'A'.repeat(43)}`;
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) statuses.push((await signIn(app, guessed)).response.statusCode);
+    t.same(statuses, [401, 401, 401, 401, 429], 'refused once more than AUTH_FAILURES_PER_MINUTE have failed');
+    const { response: limited } = await signIn(app, auditor);
+    t.equal(limited.statusCode, 429, 'the right secret for the guessed id waits out the minute too');
+    t.match(limited.headers['retry-after'], /^\d+$/);
+    t.match(limited.body, /登录失败次数过多/);
+    const { response, session } = await signIn(app, (await key('supervisor')).slice('Bearer '.length));
+    t.equal(response.statusCode, 303, 'another key from the same address signs in');
+    t.ok(session);
   });
 });

@@ -43,6 +43,9 @@ const board: FastifyPluginAsync = async (app) => {
   });
   app.addHook('onRequest', async (_request, reply) => {
     void reply.header('content-security-policy', BOARD_CSP);
+    // A page shows what one session may read: no cache may keep it, so Back after signing out on a
+    // shared office computer asks the server, which sends the sign-in form. The stylesheet and icon set their own.
+    void reply.header('cache-control', 'no-store');
   });
   app.addHook('onRequest', readerHook(app));
 

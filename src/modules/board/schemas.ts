@@ -18,7 +18,8 @@ export type ListFilters = Omit<z.output<typeof ListQuery>, 'lang'>;
 
 export const BulletinParams = z.object({
   id: Id,
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, such as 2026-03'),
+  // From 1970 on: no list predates it, and the database refuses instants around year 1.
+  month: z.string().regex(/^(19[7-9]\d|[2-9]\d{3})-(0[1-9]|1[0-2])$/, 'a month from 1970-01 on, such as 2026-03'),
 });
 
 export type BulletinParams = z.output<typeof BulletinParams>;

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { parseKey } from '../../domain/api-keys.js';
 import { ANONYMOUS } from '../../domain/permissions.js';
 import { authenticateKey } from '../api-keys/service.js';
 import type { Lang } from './i18n.js';
-import { signInPage } from './pages/sign-in.js';
+import { signInPage, type SignInFailure } from './pages/sign-in.js';
 import { SignInForm, SignInQuery, SignOutForm } from './schemas.js';
 import { closeSession, openSession, SESSION_HOURS, sessionPrincipal } from './sessions.js';
 import { href, pageContext } from './view.js';
@@ -13,9 +14,18 @@ const SESSION_COOKIE = 'duban_board';
 /** Pages a visitor who is not signed in may open, whatever PUBLIC_READ says. */
 const OPEN_ROUTES = new Set(['/sign-in', '/board.css', '/favicon.svg']);
 
-/** Only a path on this site may follow a sign-in, so the form cannot send anyone elsewhere. */
-function localPath(next: string | undefined): string {
-  return next !== undefined && /^\/(?![/\\])/.test(next) ? next : '/';
+const THIS_SITE = 'http://board.invalid';
+
+/**
+ * Only a path on this site may follow a sign-in, so a link cannot send anyone elsewhere. The path
+ * is judged as a browser reads it: the URL parser drops tabs and newlines and treats a backslash as
+ * a slash, so "/\t/evil.example" is "//evil.example", another host. What is sent back is the
+ * parser's own serialisation, percent-encoded, which no header value can refuse.
+ */
+export function localPath(next: string | undefined): string {
+  if (next === undefined || !next.startsWith('/')) return '/';
+  const url = new URL(next, THIS_SITE);
+  return url.origin === THIS_SITE ? `${url.pathname}${url.search}${url.hash}` : '/';
 }
 
 /**
@@ -28,7 +38,9 @@ export function readerHook(app: FastifyInstance) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const token = request.cookies[SESSION_COOKIE];
     const principal = token ? await sessionPrincipal(db, token, clock()) : null;
-    request.principal = principal ?? ANONYMOUS;
+    // Without a session or PUBLIC_READ the visitor is nobody yet, and the request log says so (role null).
+    if (principal) request.principal = principal;
+    else if (config.publicRead) request.principal = ANONYMOUS;
     if (principal || config.publicRead || OPEN_ROUTES.has(request.routeOptions.url ?? '')) return;
     const lang = (request.query as { lang?: string }).lang === 'en' ? 'en' : 'zh';
     return reply.redirect(href(lang, '/sign-in', { next: request.url }), 303);
@@ -42,29 +54,37 @@ export function readerHook(app: FastifyInstance) {
 const signIn: FastifyPluginAsyncZod = async (app) => {
   const { db, clock, config } = app.deps;
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: 'auto' as const };
-  // Failed sign-ins are counted per address as failed bearer keys are (plugins/auth.ts), so the form is no way around that limit.
-  const failures = app.createRateLimit({ max: config.authFailuresPerMinute, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => `board-sign-in:${request.ip}` });
+  // Failed sign-ins are counted as failed bearer keys are (plugins/auth.ts), per address and key id
+  // and per address over all ids, so the form is no way around those limits, and one person's
+  // typos behind an office's NAT do not lock everyone else there out.
+  const presentedKeyId = (request: FastifyRequest) => parseKey((request.body as { key?: string } | undefined)?.key ?? '')?.id ?? '-';
+  const failuresByKey = app.createRateLimit({ max: config.authFailuresPerMinute, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => `board-sign-in:${request.ip}:${presentedKeyId(request)}` });
+  const failuresByAddress = app.createRateLimit({ max: config.authFailuresPerAddressPerMinute, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => `board-sign-in:${request.ip}` });
 
-  const form = async (reply: FastifyReply, lang: Lang, next: string, failed: boolean) => {
+  const form = async (reply: FastifyReply, lang: Lang, next: string, failure: SignInFailure | null) => {
     const ctx = pageContext({ lang, principal: ANONYMOUS, signedIn: false, csrfToken: reply.generateCsrf(), path: '/sign-in', query: { next } }, new Map());
-    return reply.type('text/html; charset=utf-8').send(signInPage(ctx, { next, failed }));
+    return reply.type('text/html; charset=utf-8').send(signInPage(ctx, { next, failure }));
   };
 
   app.get('/sign-in', { schema: { hide: true, querystring: SignInQuery } }, async (request, reply) => {
     const next = localPath(request.query.next);
-    if (request.principal.keyId !== null) return reply.redirect(next, 303);
-    return form(reply, request.query.lang, next, false);
+    if (request.principal?.keyId) return reply.redirect(next, 303);
+    return form(reply, request.query.lang, next, null);
   });
 
   app.post('/sign-in', { schema: { hide: true, body: SignInForm }, preHandler: app.csrfProtection }, async (request, reply) => {
     const { key, lang } = request.body;
     const next = localPath(request.body.next);
-    const standing = await failures(request, { increment: false });
-    const limited = !standing.isAllowed && standing.isExceeded;
-    const principal = limited ? null : await authenticateKey(db, key, app.keyCache);
+    const standings = await Promise.all([failuresByKey(request, { increment: false }), failuresByAddress(request, { increment: false })]);
+    const limit = standings.find((standing) => !standing.isAllowed && standing.isExceeded);
+    if (limit && !limit.isAllowed) {
+      void reply.header('retry-after', String(Math.max(1, limit.ttlInSeconds)));
+      return form(reply.code(429), lang, next, 'limited');
+    }
+    const principal = await authenticateKey(db, key, app.keyCache);
     if (!principal) {
-      if (!limited) await failures(request);
-      return form(reply.code(limited ? 429 : 401), lang, next, true);
+      await Promise.all([failuresByKey(request), failuresByAddress(request)]);
+      return form(reply.code(401), lang, next, 'invalid');
     }
     const token = await openSession(db, principal.keyId!, clock());
     return reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: SESSION_HOURS * 3600 }).redirect(next, 303);

@@ -1,9 +1,12 @@
 import { html } from '../html.js';
 import { layout, type PageContext } from '../view.js';
 
-export function signInPage(ctx: PageContext, options: { next: string; failed: boolean }): string {
+export type SignInFailure = 'invalid' | 'limited';
+
+export function signInPage(ctx: PageContext, options: { next: string; failure: SignInFailure | null }): string {
+  const failure = options.failure === 'limited' ? ctx.t.signInLimited : options.failure === 'invalid' ? ctx.t.signInFailed : null;
   const body = html`<p>${ctx.t.signInIntro}</p>
-${options.failed ? html`<p class="error" role="alert">${ctx.t.signInFailed}</p>` : ''}
+${failure ? html`<p class="error" role="alert">${failure}</p>` : ''}
 <form method="post" action="/sign-in" class="sign-in">
   <input type="hidden" name="_csrf" value="${ctx.csrfToken}">
   <input type="hidden" name="next" value="${options.next}">
