@@ -214,6 +214,7 @@ t.test('signing in with a key, without PUBLIC_READ', async (t) => {
     t.equal(form.statusCode, 200);
     t.match(form.body, /<input id="key" name="key" type="password"/);
     t.match(form.body, '<input type="hidden" name="next" value="/lists/tj-2021-annex2?status=verified">');
+    t.notMatch(form.body, '公开访问', 'the form does not call its visitor a public reader');
   });
 
   t.test('a good key: a session cookie that never holds the key, and pages that read as that key', async (t) => {

@@ -62,9 +62,10 @@ export function healthBadge(health: Health, ctx: PageContext): Html {
 
 function account(ctx: PageContext): Html {
   if (!ctx.signedIn) {
+    // The form names no reader: without PUBLIC_READ its visitor is no one yet, not a public reader.
+    if (ctx.path === '/sign-in') return html``;
     // Under PUBLIC_READ a reader may still sign in, to see what a key may read beyond it (a task's history).
-    const signIn = ctx.path === '/sign-in' ? '' : html` <a href="${href(ctx.lang, '/sign-in', { next: ctx.path })}">${ctx.t.signIn}</a>`;
-    return html`<span>${ctx.t.public}</span>${signIn}`;
+    return html`<span>${ctx.t.public}</span> <a href="${href(ctx.lang, '/sign-in', { next: ctx.path })}">${ctx.t.signIn}</a>`;
   }
   const { role, agencyId, keyId } = ctx.principal;
   return html`<span>${ctx.t.signedInAs}: ${role}${agencyId ? ` · ${agencyId}` : ''} (${keyId})</span>
