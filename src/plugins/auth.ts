@@ -1,6 +1,6 @@
 import bearerAuth from '@fastify/bearer-auth';
 import type {} from '@fastify/rate-limit';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { KeyRole } from '../db/schema/index.js';
 import { parseKey } from '../domain/api-keys.js';
@@ -24,14 +24,21 @@ declare module 'fastify' {
   }
 }
 
+type FailureLimit = ReturnType<FastifyInstance['createRateLimit']>;
+
 class RateLimitedError extends Error {
   readonly statusCode = 429;
 }
 
-/** The public id of the key in an Authorization header, or null when it names none. */
+/**
+ * The public id of the key a request presents, in its Authorization header or as the board's
+ * sign-in form's `key` field, or null when it names none.
+ */
 function presentedKeyId(request: FastifyRequest): string | null {
   const credentials = /^bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-  return credentials ? (parseKey(credentials[1]!)?.id ?? null) : null;
+  const formKey = (request.body as { key?: unknown } | undefined)?.key;
+  const key = credentials ? credentials[1]! : typeof formKey === 'string' ? formKey : null;
+  return key === null ? null : (parseKey(key)?.id ?? null);
 }
 
 /** A wrong, unknown or revoked key, or a malformed header: not a database that failed to answer the lookup. */
@@ -75,6 +82,8 @@ export default fp(
       timeWindow: 60_000,
       keyGenerator: (request: FastifyRequest) => `auth-failures:${request.ip}`,
     });
+
+    app.decorate('authFailureLimits', [failuresByKey, failuresByAddress]);
 
     await app.register(bearerAuth, {
       keys: [],
@@ -125,5 +134,7 @@ declare module 'fastify' {
     requireKey: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     /** The keys this process has authenticated; a route that changes a key tells it at once. */
     keyCache: KeyCache;
+    /** The limits on failed authentications (per address and key id, per address); the board's sign-in form counts into them too. */
+    authFailureLimits: readonly FailureLimit[];
   }
 }

@@ -25,7 +25,4 @@ export class RequestLog extends LogController {
     if (error) request.log.error({ ...line, err: error }, 'request');
     else request.log.info(line, 'request');
   }
-
-  /** The request's one line says it, with route null. */
-  override routeNotFound() {}
 }

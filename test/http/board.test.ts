@@ -127,6 +127,7 @@ t.test('the board under PUBLIC_READ', async (t) => {
     t.match(response.body, new RegExp(`<dt>牵头的任务</dt><dd class="num">${row.led}</dd>`));
     t.match(response.body, new RegExp(`<dt>配合的任务</dt><dd class="num">${row.coOwned}</dd>`));
     t.match(response.body, /<dd data-last-report>2026-03-01 12:00 UTC<\/dd>/);
+    t.match(response.body, new RegExp(`<dt>逾期</dt><dd class="num">${row.counts.overdue}</dd>`), 'the overdue count is the report\'s');
     const leads = await apiTaskIds(app, 'agency=tj-hrss-bureau&role=lead');
     for (const id of leads) t.match(response.body, `<tr data-task="${id}"`);
   });
@@ -144,6 +145,9 @@ t.test('the board under PUBLIC_READ', async (t) => {
     const february = await app.inject({ url: '/lists/tj-2021-annex2/bulletin/2026-02' });
     t.equal(february.statusCode, 200);
     t.match(february.body, /本月没有状态变化/);
+    const { body: endOfFebruary } = await getJson(app, '/v1/reports/summary?list=tj-2021-annex2&asOf=2026-02-28T23:59:59.999Z', null);
+    const februaryCounts = /<table class="counts"[\s\S]*?<tbody><tr>([\s\S]*?)<\/tr>/.exec(february.body)?.[1] ?? '';
+    t.same(countCells(februaryCounts), summaryCells(endOfFebruary), 'a past month is counted as of its end');
   });
 
   t.test('on a list with a reporting cadence the bulletin names who did not report by the reporting report', async (t) => {
@@ -362,5 +366,13 @@ t.test('what a hostile link or a guessing visitor gets from the sign-in', async 
     const { response, session } = await signIn(app, (await key('supervisor')).slice('Bearer '.length));
     t.equal(response.statusCode, 303, 'another key from the same address signs in');
     t.ok(session);
+  });
+
+  t.test('failures with a bearer key and failures at the form are one count: the form is no second budget', async (t) => {
+    const supervisor = (await key('supervisor')).slice('Bearer '.length);
+    const guessed = `Bearer ${supervisor.split('_').slice(0, 2).join('_')}_${'B'.repeat(43)}`;
+    for (let attempt = 0; attempt < 4; attempt++) t.equal((await app.inject({ url: '/v1/me', headers: { authorization: guessed } })).statusCode, 401);
+    const { response } = await signIn(app, supervisor);
+    t.equal(response.statusCode, 429, 'the form refuses the id the API has seen guessed');
   });
 });

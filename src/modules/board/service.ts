@@ -68,7 +68,7 @@ export async function listData(db: Database, id: string, filters: ListFilters, c
   const list = await getTaskList(db, id);
   if (filters.agency !== undefined) await knownAgency(db, filters.agency);
   const { health, ...sqlFilters } = filters;
-  const filtered = Object.values(filters).some((value) => value !== undefined);
+  const filtered = Object.values(sqlFilters).some((value) => value !== undefined);
   const [summary, all, matching] = await Promise.all([
     summaryReport(db, { list: [id] }, ctx),
     tasksWhere(db, { list: id }, ctx),
@@ -151,7 +151,7 @@ export async function bulletinData(db: Database, params: BulletinParams, princip
   const [atStart, atEnd, overdue, events] = await Promise.all([
     summaryReport(db, { list: [list.id], asOf: before }, ctx),
     summaryReport(db, { list: [list.id], asOf }, ctx),
-    followUpReport(db, { list: [list.id], asOf, limit: 5000 }, 'overdue', ctx),
+    everyPage((cursor) => followUpReport(db, { list: [list.id], asOf, limit: 5000, cursor }, 'overdue', ctx)),
     listEventsBetween(db, list.id, start, end),
   ]);
   const readable = new Map<string, boolean>();
@@ -167,5 +167,5 @@ export async function bulletinData(db: Database, params: BulletinParams, princip
         units: (await agencyReport(db, { list: [list.id], asOf }, ctx)).items.filter((row) => row.lastReportAt === null || new Date(row.lastReportAt) < start),
       };
   const visible = events.filter((event) => readable.get(event.taskId));
-  return { list, month: params.month, atStart, atEnd, overdue: overdue.items, events: visible, hiddenEvents: events.length - visible.length, missing };
+  return { list, month: params.month, atStart, atEnd, overdue, events: visible, hiddenEvents: events.length - visible.length, missing };
 }

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { parseKey } from '../../domain/api-keys.js';
 import { ANONYMOUS } from '../../domain/permissions.js';
 import { authenticateKey } from '../api-keys/service.js';
 import type { Lang } from './i18n.js';
@@ -54,12 +53,9 @@ export function readerHook(app: FastifyInstance) {
 const signIn: FastifyPluginAsyncZod = async (app) => {
   const { db, clock, config } = app.deps;
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: 'auto' as const };
-  // Failed sign-ins are counted as failed bearer keys are (plugins/auth.ts), per address and key id
-  // and per address over all ids, so the form is no way around those limits, and one person's
-  // typos behind an office's NAT do not lock everyone else there out.
-  const presentedKeyId = (request: FastifyRequest) => parseKey((request.body as { key?: string } | undefined)?.key ?? '')?.id ?? '-';
-  const failuresByKey = app.createRateLimit({ max: config.authFailuresPerMinute, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => `board-sign-in:${request.ip}:${presentedKeyId(request)}` });
-  const failuresByAddress = app.createRateLimit({ max: config.authFailuresPerAddressPerMinute, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => `board-sign-in:${request.ip}` });
+  // Failed sign-ins count into the limits on failed bearer keys (plugins/auth.ts), so the form is no
+  // way around them, and one person's typos behind an office's NAT lock no one else out.
+  const failures = app.authFailureLimits;
 
   const form = async (reply: FastifyReply, lang: Lang, next: string, failure: SignInFailure | null) => {
     const ctx = pageContext({ lang, principal: ANONYMOUS, signedIn: false, csrfToken: reply.generateCsrf(), path: '/sign-in', query: { next } }, new Map());
@@ -75,15 +71,16 @@ const signIn: FastifyPluginAsyncZod = async (app) => {
   app.post('/sign-in', { schema: { hide: true, body: SignInForm }, preHandler: app.csrfProtection }, async (request, reply) => {
     const { key, lang } = request.body;
     const next = localPath(request.body.next);
-    const standings = await Promise.all([failuresByKey(request, { increment: false }), failuresByAddress(request, { increment: false })]);
+    const standings = await Promise.all(failures.map((limit) => limit(request, { increment: false })));
     const limit = standings.find((standing) => !standing.isAllowed && standing.isExceeded);
+    // isAllowed again only for the compiler, which does not narrow through find.
     if (limit && !limit.isAllowed) {
       void reply.header('retry-after', String(Math.max(1, limit.ttlInSeconds)));
       return form(reply.code(429), lang, next, 'limited');
     }
     const principal = await authenticateKey(db, key, app.keyCache);
     if (!principal) {
-      await Promise.all([failuresByKey(request), failuresByAddress(request)]);
+      await Promise.all(failures.map((limit) => limit(request)));
       return form(reply.code(401), lang, next, 'invalid');
     }
     const token = await openSession(db, principal.keyId!, clock());

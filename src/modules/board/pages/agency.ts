@@ -20,14 +20,14 @@ function taskTable(tasks: Task[], ctx: PageContext): Html {
 }
 
 export function agencyPage({ agency, leads, coOperates, row }: Data, ctx: PageContext): string {
-  const overdue = [...leads, ...coOperates].filter((task) => task.overdue);
+  const overdue = [...new Map([...leads, ...coOperates].filter((task) => task.overdue).map((task) => [task.id, task])).values()];
   const link = (id: string) => html`<a href="${href(ctx.lang, `/agencies/${encodeURIComponent(id)}`)}">${ctx.unitName(id, id)}</a> `;
   const body = html`<p class="meta">${agency.fullName} · ${agency.nameEn}</p>
 <dl class="facts">
   <dt>${ctx.t.lastReported}</dt><dd data-last-report>${moment(row?.lastReportAt ?? null, ctx)}</dd>
   <dt>${ctx.t.leads}</dt><dd class="num">${row?.led ?? 0}</dd>
   <dt>${ctx.t.coOperates}</dt><dd class="num">${row?.coOwned ?? 0}</dd>
-  <dt>${ctx.t.overdue}</dt><dd class="num">${overdue.length}</dd>
+  <dt>${ctx.t.overdue}</dt><dd class="num">${row?.counts.overdue ?? 0}</dd>
   ${agency.groupIds.length ? html`<dt>${ctx.t.memberOf}</dt><dd>${agency.groupIds.map(link)}</dd>` : ''}
   ${agency.memberIds.length ? html`<dt>${ctx.t.parts}</dt><dd>${agency.memberIds.map(link)}</dd>` : ''}
 </dl>
